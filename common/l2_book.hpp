@@ -1,0 +1,192 @@
+// L2Book: the price-level (L2) order book of one instrument, maintained from BookDelta events.
+// Strategy thread only: the core applies market data and strategies read it on the same thread.
+//
+// Why it is fast: each side is one contiguous, sorted std::vector<Level> (16 bytes a level),
+// reserved at construction, with the BEST price at the END (bids ascending, asks descending).
+// Almost every venue update touches the first few levels, so finding the level is a short
+// linear scan from the back (kTopScanLevels compares over one or two cache lines) before falling
+// back to a branch-free binary search, and inserting or deleting near the top shifts only the
+// few levels above it (a small memmove) — with the best at the front every top-of-book insert
+// would move the whole side. best_bid()/best_ask() read back(): O(1), no pointer chasing, no
+// per-level nodes as in a std::map. Nothing allocates after construction unless a side outgrows
+// its reserved capacity, which is counted in growths(). No locks, no exceptions, no logging.
+//
+// Validity: a book is valid only between a snapshot that ended uncrossed and the next
+// invalidate(), crossed incremental update, or snapshot begin. Strategies must not trade on an
+// invalid book. Deltas arriving while invalid are still applied (the gateway may be replaying
+// buffered deltas), but only a kSnapshotEnd after a kSnapshotBegin makes the book valid again.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "common/decimal.hpp"
+#include "common/events.hpp"
+
+namespace peregrine::common {
+
+struct Level {
+  Price price;
+  Qty qty;  // zero means "no level" where a query returns a Level for an empty position
+  constexpr bool operator==(const Level&) const noexcept = default;
+};
+static_assert(sizeof(Level) == 16 && std::is_trivially_copyable_v<Level>);
+
+// Outcome of L2Book::apply / set_level. Everything except kApplied and kSnapshotValid is also
+// counted on the book; kCrossed, kSnapshotCrossed and kSnapshotRejected mean "resync".
+enum class BookApplyResult : std::uint8_t {
+  kApplied,            // level inserted, replaced or deleted (or a pure snapshot-begin marker)
+  kMissingDelete,      // qty 0 for a price not in the book; harmless, book unchanged
+  kRejected,           // negative qty or non-positive price; the level is not applied
+  kCrossed,            // an incremental update crossed a valid book; book is now invalid
+  kSnapshotValid,      // kSnapshotEnd processed; the book is uncrossed and valid
+  kSnapshotCrossed,    // kSnapshotEnd processed; the snapshot is crossed, book stays invalid
+  kSnapshotRejected,   // kSnapshotEnd processed; a level of the snapshot was rejected, invalid
+  kSnapshotUnmatched,  // kSnapshotEnd without a kSnapshotBegin since the last reset; ignored
+};
+[[nodiscard]] std::string_view to_string(BookApplyResult r) noexcept;
+
+class L2Book {
+ public:
+  static constexpr std::size_t kDefaultCapacity = 4096;  // levels per side
+  // Levels compared linearly from the top before binary search (see l2_book_bench).
+  static constexpr std::size_t kTopScanLevels = 32;
+
+  // Allocates both sides up front; start-up only.
+  explicit L2Book(std::size_t capacity_per_side = kDefaultCapacity);
+
+  // Applies one delta in this order: kSnapshotBegin (clear both sides, start building), the
+  // level (unless it is a pure marker: a snapshot flag with price 0 and qty 0), kSnapshotEnd
+  // (validate). A rejected level inside a snapshot makes that snapshot invalid. last_seq() and
+  // last_ts_venue() follow every delta that is not rejected.
+  [[nodiscard]] BookApplyResult apply(const BookDelta& d) noexcept;
+
+  // Primitive used by apply(): qty > 0 inserts or replaces the absolute quantity, qty == 0
+  // deletes. Returns kApplied, kMissingDelete or kRejected (both counted). Does not check for a
+  // crossed book and does not change validity.
+  [[nodiscard]] BookApplyResult set_level(BookSide side, Price price, Qty qty) noexcept;
+
+  // Marks the book invalid until the next complete snapshot; abandons a snapshot in progress.
+  // Levels are kept (and further deltas applied) so a resync can build on them if it wishes.
+  void invalidate(ResetReason reason) noexcept;
+  // Drops every level and marks the book invalid. Keeps capacity and counters.
+  void clear() noexcept;
+
+  // --- Queries (O(1) unless stated) ---
+  // Best level, or Level{} (price 0, qty 0) when the side is empty.
+  [[nodiscard]] Level best_bid() const noexcept { return best(BookSide::kBid); }
+  [[nodiscard]] Level best_ask() const noexcept { return best(BookSide::kAsk); }
+  [[nodiscard]] Level best(BookSide side) const noexcept {
+    const auto& v = side_of(side);
+    return v.empty() ? Level{} : v.back();
+  }
+  [[nodiscard]] bool has_bid() const noexcept { return !bids().empty(); }
+  [[nodiscard]] bool has_ask() const noexcept { return !asks().empty(); }
+  [[nodiscard]] bool is_empty() const noexcept { return bids().empty() && asks().empty(); }
+  // Best bid >= best ask (a locked book counts as crossed). False if either side is empty.
+  [[nodiscard]] bool is_crossed() const noexcept {
+    return !bids().empty() && !asks().empty() && bids().back().price >= asks().back().price;
+  }
+  [[nodiscard]] bool is_valid() const noexcept { return valid_; }
+  // Between a kSnapshotBegin and its kSnapshotEnd.
+  [[nodiscard]] bool is_building_snapshot() const noexcept { return building_; }
+
+  // Floor of (best bid + best ask) / 2 in raw units; zero when either side is empty.
+  [[nodiscard]] Price mid() const noexcept {
+    if (bids().empty() || asks().empty()) return Price{};
+    const std::int64_t b = bids().back().price.raw();
+    const std::int64_t a = asks().back().price.raw();
+    // floor((a + b) / 2) without overflow (C++20 >> on negatives is arithmetic).
+    return Price::from_raw((b >> 1) + (a >> 1) + (b & a & 1));
+  }
+  // Best ask - best bid (negative when crossed); zero when either side is empty.
+  [[nodiscard]] Price spread() const noexcept {
+    if (bids().empty() || asks().empty()) return Price{};
+    return asks().back().price - bids().back().price;
+  }
+
+  [[nodiscard]] std::size_t depth(BookSide side) const noexcept { return side_of(side).size(); }
+  // i-th best level (0 = best), or Level{} when i >= depth(side).
+  [[nodiscard]] Level level(BookSide side, std::size_t i) const noexcept {
+    const auto& v = side_of(side);
+    return i < v.size() ? v[v.size() - 1 - i] : Level{};
+  }
+  // Calls fn(const Level&) from the best level outward, for at most max_levels levels. If fn
+  // returns bool, returning false stops early. O(levels visited).
+  template <typename Fn>
+  void for_each_level(BookSide side, Fn&& fn,
+                      std::size_t max_levels = std::numeric_limits<std::size_t>::max()) const {
+    const auto& v = side_of(side);
+    const std::size_t n = v.size() < max_levels ? v.size() : max_levels;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Level& l = v[v.size() - 1 - i];
+      if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const Level&>, bool>) {
+        if (!fn(l)) return;
+      } else {
+        fn(l);
+      }
+    }
+  }
+  // Quantity resting at exactly `price`, zero if none. O(kTopScanLevels + log depth).
+  [[nodiscard]] Qty qty_at(BookSide side, Price price) const noexcept;
+  // Sum of the quantities of the best n levels (fewer if the side is shallower); saturates at
+  // Qty::max(). O(n).
+  [[nodiscard]] Qty qty_within(BookSide side, std::size_t n) const noexcept;
+  // Sum of the quantities priced at `limit` or better (bids >= limit, asks <= limit): what a
+  // marketable order limited at `limit` could take. O(levels summed).
+  [[nodiscard]] Qty cumulative_qty_to_price(BookSide side, Price limit) const noexcept;
+
+  [[nodiscard]] std::uint64_t last_seq() const noexcept { return last_seq_; }
+  [[nodiscard]] Nanos last_ts_venue() const noexcept { return last_ts_venue_; }
+  [[nodiscard]] ResetReason last_reset_reason() const noexcept { return last_reset_reason_; }
+
+  // --- Counters (lifetime of the book; read by the control plane via the owning thread) ---
+  [[nodiscard]] std::uint64_t growths() const noexcept { return growths_; }
+  [[nodiscard]] std::uint64_t missing_deletes() const noexcept { return missing_deletes_; }
+  [[nodiscard]] std::uint64_t rejected_deltas() const noexcept { return rejected_deltas_; }
+  // Incremental updates that crossed a valid book (each also returned kCrossed).
+  [[nodiscard]] std::uint64_t crossed_events() const noexcept { return crossed_events_; }
+  [[nodiscard]] std::uint64_t crossed_snapshots() const noexcept { return crossed_snapshots_; }
+  [[nodiscard]] std::uint64_t rejected_snapshots() const noexcept { return rejected_snapshots_; }
+  [[nodiscard]] std::uint64_t unmatched_snapshot_ends() const noexcept {
+    return unmatched_snapshot_ends_;
+  }
+  [[nodiscard]] std::uint64_t snapshots() const noexcept { return snapshots_; }  // valid ones
+  [[nodiscard]] std::uint64_t invalidations() const noexcept { return invalidations_; }
+  // Reserved levels on a side; changes only when growths() does.
+  [[nodiscard]] std::size_t capacity(BookSide side) const noexcept {
+    return side_of(side).capacity();
+  }
+
+ private:
+  [[nodiscard]] const std::vector<Level>& side_of(BookSide s) const noexcept {
+    return levels_[static_cast<std::size_t>(s)];
+  }
+  [[nodiscard]] const std::vector<Level>& bids() const noexcept { return levels_[0]; }
+  [[nodiscard]] const std::vector<Level>& asks() const noexcept { return levels_[1]; }
+  [[nodiscard]] BookApplyResult finish_snapshot() noexcept;
+
+  // Indexed by BookSide. Bids ascending, asks descending: the best level is always back().
+  std::vector<Level> levels_[2];
+  std::uint64_t last_seq_ = 0;
+  Nanos last_ts_venue_ = 0;
+  std::uint64_t growths_ = 0;
+  std::uint64_t missing_deletes_ = 0;
+  std::uint64_t rejected_deltas_ = 0;
+  std::uint64_t crossed_events_ = 0;
+  std::uint64_t crossed_snapshots_ = 0;
+  std::uint64_t rejected_snapshots_ = 0;
+  std::uint64_t unmatched_snapshot_ends_ = 0;
+  std::uint64_t snapshots_ = 0;
+  std::uint64_t invalidations_ = 0;
+  bool valid_ = false;
+  bool building_ = false;
+  bool snapshot_rejected_ = false;  // a level of the snapshot in progress was rejected
+  ResetReason last_reset_reason_ = ResetReason::kReconnect;  // a new book has never synced
+};
+
+}  // namespace peregrine::common

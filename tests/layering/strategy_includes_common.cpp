@@ -1,0 +1,3 @@
+// Layering control probe: must compile (strategies may include common/).
+#include "common/decimal.hpp"
+#include "strategies/strategy.hpp"
