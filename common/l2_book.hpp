@@ -3,13 +3,19 @@
 //
 // Why it is fast: each side is one contiguous, sorted std::vector<Level> (16 bytes a level),
 // reserved at construction, with the BEST price at the END (bids ascending, asks descending).
-// Almost every venue update touches the first few levels, so finding the level is a short
-// linear scan from the back (kTopScanLevels compares over one or two cache lines) before falling
-// back to a branch-free binary search, and inserting or deleting near the top shifts only the
-// few levels above it (a small memmove) — with the best at the front every top-of-book insert
-// would move the whole side. best_bid()/best_ask() read back(): O(1), no pointer chasing, no
-// per-level nodes as in a std::map. Nothing allocates after construction unless a side outgrows
-// its reserved capacity, which is counted in growths(). No locks, no exceptions, no logging.
+// Almost every venue update touches the first few levels, so the level is found by comparing
+// the top kTopScanLevels from the back in blocks of 8 without data-dependent branches (count
+// how many are at least as good; 8 levels are two cache lines) and only a deeper price falls
+// back to a branch-free binary search. Inserting or deleting near the top shifts only the few
+// levels above it (a small memmove); with the best at the front, every top-of-book insert would
+// move the whole side. Both sides share one code path (asks compare on the bitwise-inverted
+// price), so a feed alternating sides costs no mispredicted side branch in the search.
+// best_bid()/best_ask() read back(): O(1), no pointer chasing, no per-level nodes as in a
+// std::map. Nothing allocates after construction unless a side outgrows its reserved capacity,
+// which is counted in growths() (and, being noexcept, terminates if even that allocation
+// fails). No locks, no exceptions, no logging.
+// Measured (l2_book_bench, 1000 levels a side, 2 GHz Xeon VM): replace in the top 5 ~11 ns,
+// at a random depth ~30 ns, replay-like mix ~26 ns against ~55 ns for a std::map book.
 //
 // Validity: a book is valid only between a snapshot that ended uncrossed and the next
 // invalidate(), crossed incremental update, or snapshot begin. Strategies must not trade on an
@@ -41,7 +47,7 @@ static_assert(sizeof(Level) == 16 && std::is_trivially_copyable_v<Level>);
 enum class BookApplyResult : std::uint8_t {
   kApplied,            // level inserted, replaced or deleted (or a pure snapshot-begin marker)
   kMissingDelete,      // qty 0 for a price not in the book; harmless, book unchanged
-  kRejected,           // negative qty or non-positive price; the level is not applied
+  kRejected,           // negative qty, non-positive price or unknown side; level not applied
   kCrossed,            // an incremental update crossed a valid book; book is now invalid
   kSnapshotValid,      // kSnapshotEnd processed; the book is uncrossed and valid
   kSnapshotCrossed,    // kSnapshotEnd processed; the snapshot is crossed, book stays invalid
@@ -53,8 +59,9 @@ enum class BookApplyResult : std::uint8_t {
 class L2Book {
  public:
   static constexpr std::size_t kDefaultCapacity = 4096;  // levels per side
-  // Levels compared linearly from the top before binary search (see l2_book_bench).
-  static constexpr std::size_t kTopScanLevels = 32;
+  // Levels compared from the top before binary search. 16 beat 8 and 32 on the replay-like mix
+  // of l2_book_bench (8 wins only on uniformly deep traffic).
+  static constexpr std::size_t kTopScanLevels = 16;
 
   // Allocates both sides up front; start-up only.
   explicit L2Book(std::size_t capacity_per_side = kDefaultCapacity);

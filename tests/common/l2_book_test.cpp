@@ -6,10 +6,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <iterator>
 #include <limits>
 #include <map>
 #include <new>
@@ -89,6 +87,8 @@ TEST(L2Book, EmptyBook) {
   EXPECT_EQ(book.qty_within(kBid, 10), Qty{});
   EXPECT_EQ(book.capacity(kBid), L2Book::kDefaultCapacity);
   EXPECT_EQ(book.capacity(kAsk), L2Book::kDefaultCapacity);
+  EXPECT_EQ(to_string(R::kApplied), "applied");
+  EXPECT_EQ(to_string(R::kSnapshotUnmatched), "snapshot_unmatched");
 }
 
 TEST(L2Book, InsertReplaceDeleteBothSides) {
@@ -138,6 +138,8 @@ TEST(L2Book, BestMidSpread) {
   // Mid is the floor of the average in raw units.
   L2Book raw;
   ASSERT_EQ(raw.set_level(kBid, Price::from_raw(3), qt(1)), R::kApplied);
+  EXPECT_EQ(raw.mid(), Price{});  // one side only: no mid, no spread
+  EXPECT_EQ(raw.spread(), Price{});
   ASSERT_EQ(raw.set_level(kAsk, Price::from_raw(6), qt(1)), R::kApplied);
   EXPECT_EQ(raw.mid(), Price::from_raw(4));
   EXPECT_EQ(raw.spread(), Price::from_raw(3));
@@ -148,12 +150,6 @@ TEST(L2Book, BestMidSpread) {
   ASSERT_EQ(top.set_level(kBid, Price::from_raw(big - 2), qt(1)), R::kApplied);
   ASSERT_EQ(top.set_level(kAsk, Price::from_raw(big), qt(1)), R::kApplied);
   EXPECT_EQ(top.mid(), Price::from_raw(big - 1));
-
-  // One side only: no mid, no spread.
-  L2Book one;
-  ASSERT_EQ(one.set_level(kBid, px(100), qt(1)), R::kApplied);
-  EXPECT_EQ(one.mid(), Price{});
-  EXPECT_EQ(one.spread(), Price{});
 }
 
 TEST(L2Book, LevelAccessAndIteration) {
@@ -171,11 +167,8 @@ TEST(L2Book, LevelAccessAndIteration) {
     EXPECT_EQ(book.level(kAsk, i), lv(101 + t, 1 + t));
   }
   EXPECT_EQ(book.level(kBid, 30), Level{});
-  for (std::int64_t t = 1; t <= 30; ++t) {
-    EXPECT_EQ(book.qty_at(kBid, px(t)), qt(t));
-    EXPECT_EQ(book.qty_at(kAsk, px(100 + t)), qt(t));
-    EXPECT_EQ(book.qty_at(kAsk, px(t)), Qty{});
-  }
+  EXPECT_EQ(book.qty_at(kBid, px(17)), qt(17));
+  EXPECT_EQ(book.qty_at(kAsk, px(17)), Qty{});
   EXPECT_EQ(book.qty_at(kBid, px(31)), Qty{});
   EXPECT_EQ(book.qty_at(kBid, px(0) + Price::from_raw(1)), Qty{});
 
@@ -197,14 +190,40 @@ TEST(L2Book, LevelAccessAndIteration) {
   EXPECT_EQ(book.cumulative_qty_to_price(kAsk, px(102) + Price::from_raw(1)), qt(1 + 2));
   EXPECT_EQ(book.cumulative_qty_to_price(kAsk, px(100)), Qty{});
   EXPECT_EQ(book.cumulative_qty_to_price(kBid, px(0)), qt(465));
-}
-
-TEST(L2Book, QtySumsSaturate) {
-  L2Book book;
-  ASSERT_EQ(book.set_level(kBid, px(2), Qty::max()), R::kApplied);
-  ASSERT_EQ(book.set_level(kBid, px(1), Qty::max()), R::kApplied);
+  ASSERT_EQ(book.set_level(kBid, px(50), Qty::max()), R::kApplied);  // sums saturate
   EXPECT_EQ(book.qty_within(kBid, 2), Qty::max());
   EXPECT_EQ(book.cumulative_qty_to_price(kBid, px(1)), Qty::max());
+}
+
+// Every depth around the scan blocks and the binary search: each existing price is found, each
+// gap accepts an insert in the right place and gives the level back on delete.
+TEST(L2Book, SearchAtEveryDepthAndPosition) {
+  for (std::int64_t n = 0; n <= 45; ++n) {
+    for (BookSide side : {kBid, kAsk}) {
+      L2Book book;
+      // Levels on even ticks 2..2n; bids best = 2n, asks best = 2.
+      for (std::int64_t i = 1; i <= n; ++i) {
+        ASSERT_EQ(book.set_level(side, px(2 * i), qt(i)), R::kApplied);
+      }
+      ASSERT_EQ(book.depth(side), static_cast<std::size_t>(n));
+      for (std::int64_t t = 0; t <= 2 * n + 2; ++t) {
+        const bool present = t >= 2 && t <= 2 * n && t % 2 == 0;
+        ASSERT_EQ(book.qty_at(side, px(t)), present ? qt(t / 2) : Qty{}) << n << " " << t;
+        if (t == 0 || present) continue;
+        ASSERT_EQ(book.set_level(side, px(t), qt(1000)), R::kApplied);
+        const std::vector<Level> levels = levels_of(book, side);
+        ASSERT_EQ(levels.size(), static_cast<std::size_t>(n + 1));
+        for (std::size_t i = 1; i < levels.size(); ++i) {
+          ASSERT_TRUE(side == kBid ? levels[i - 1].price > levels[i].price
+                                   : levels[i - 1].price < levels[i].price);
+        }
+        ASSERT_EQ(book.qty_at(side, px(t)), qt(1000));
+        ASSERT_EQ(book.set_level(side, px(t), Qty{}), R::kApplied);
+        ASSERT_EQ(book.set_level(side, px(t), Qty{}), R::kMissingDelete);
+      }
+      ASSERT_EQ(book.depth(side), static_cast<std::size_t>(n));
+    }
+  }
 }
 
 TEST(L2Book, SnapshotReplacesOldLevels) {
@@ -305,7 +324,7 @@ TEST(L2Book, IncrementalCrossInvalidatesAndIsCounted) {
   EXPECT_EQ(book.crossed_events(), 1u);
   EXPECT_EQ(load(book, {lv(99, 1)}, {lv(101, 1)}), R::kSnapshotValid);
   EXPECT_TRUE(book.is_valid());
-  // Deletes never cross; a bid at the ask does.
+  // Deletes never cross; an ask through the bid does.
   EXPECT_EQ(book.apply(delta(kAsk, px(101), Qty{})), R::kApplied);
   EXPECT_TRUE(book.is_valid());
   EXPECT_EQ(book.apply(delta(kAsk, px(98), qt(1))), R::kCrossed);
@@ -316,13 +335,14 @@ TEST(L2Book, DeletingMissingLevelIsCounted) {
   L2Book book;
   ASSERT_EQ(load(book, {lv(99, 1)}, {lv(101, 1)}), R::kSnapshotValid);
   EXPECT_EQ(book.apply(delta(kBid, px(98), Qty{}, 0, 7)), R::kMissingDelete);
-  EXPECT_EQ(book.apply(delta(kAsk, px(99), Qty{}, 0, 8)), R::kMissingDelete);
+  EXPECT_EQ(book.apply(delta(kAsk, px(99), Qty{}, book_flags::kEndOfBatch, 8)), R::kMissingDelete);
   EXPECT_EQ(book.set_level(kBid, px(101), Qty{}), R::kMissingDelete);  // price of the other side
   EXPECT_EQ(book.missing_deletes(), 3u);
   EXPECT_TRUE(book.is_valid());
   EXPECT_EQ(book.depth(kBid), 1u);
   EXPECT_EQ(book.depth(kAsk), 1u);
   EXPECT_EQ(book.last_seq(), 8u);  // still in sequence
+  EXPECT_EQ(book.last_ts_venue(), 8'000);
 }
 
 TEST(L2Book, BadDeltasAreRejected) {
@@ -334,7 +354,8 @@ TEST(L2Book, BadDeltasAreRejected) {
   EXPECT_EQ(book.apply(delta(kAsk, px(-5), qt(1), 0, 13)), R::kRejected);
   EXPECT_EQ(book.apply(delta(kAsk, px(-5), Qty{}, 0, 14)), R::kRejected);
   EXPECT_EQ(book.set_level(kBid, px(99), qt(-3)), R::kRejected);
-  EXPECT_EQ(book.rejected_deltas(), 5u);
+  EXPECT_EQ(book.apply(delta(static_cast<BookSide>(7), px(99), qt(1), 0, 15)), R::kRejected);
+  EXPECT_EQ(book.rejected_deltas(), 6u);
   EXPECT_EQ(book.last_seq(), 10u);  // rejected deltas do not advance the sequence
   EXPECT_EQ(book.last_ts_venue(), 10'000);
   EXPECT_EQ(levels_of(book, kBid), (std::vector<Level>{lv(99, 2)}));
@@ -348,7 +369,7 @@ TEST(L2Book, BadDeltasAreRejected) {
   EXPECT_EQ(book.apply(delta(kAsk, px(99), qt(1), book_flags::kSnapshotEnd)), R::kSnapshotRejected);
   EXPECT_FALSE(book.is_valid());
   EXPECT_EQ(book.rejected_snapshots(), 1u);
-  EXPECT_EQ(book.rejected_deltas(), 6u);
+  EXPECT_EQ(book.rejected_deltas(), 7u);
   EXPECT_EQ(load(book, {lv(97, 1)}, {lv(99, 1)}), R::kSnapshotValid);
 
   // A flagged delta with a bad level still clears and then ends the snapshot as rejected.
@@ -357,17 +378,6 @@ TEST(L2Book, BadDeltasAreRejected) {
       R::kSnapshotRejected);
   EXPECT_TRUE(book.is_empty());
   EXPECT_FALSE(book.is_valid());
-}
-
-TEST(L2Book, SequenceAndTimestampFollowDeltas) {
-  L2Book book;
-  EXPECT_EQ(book.last_seq(), 0u);
-  ASSERT_EQ(book.apply(delta(kBid, px(10), qt(1), 0, 41)), R::kApplied);
-  EXPECT_EQ(book.last_seq(), 41u);
-  EXPECT_EQ(book.last_ts_venue(), 41'000);
-  ASSERT_EQ(book.apply(delta(kAsk, px(11), qt(1), book_flags::kEndOfBatch, 42)), R::kApplied);
-  EXPECT_EQ(book.last_seq(), 42u);
-  EXPECT_EQ(book.last_ts_venue(), 42'000);
 }
 
 TEST(L2Book, CapacityGrowthIsCounted) {
@@ -444,19 +454,17 @@ struct RefBook {
   }
   template <typename M>
   static R set(M& m, std::int64_t p, std::int64_t q, std::uint64_t& missing) {
-    if (q == 0) {
-      if (m.erase(p) == 0) {
-        ++missing;
-        return R::kMissingDelete;
-      }
-      return R::kApplied;
+    if (q != 0) {
+      m[p] = q;
+    } else if (m.erase(p) == 0) {
+      ++missing;
+      return R::kMissingDelete;
     }
-    m[p] = q;
     return R::kApplied;
   }
   R apply(const BookDelta& d) {
-    const bool begin = (d.flags & book_flags::kSnapshotBegin) != 0;
-    const bool end = (d.flags & book_flags::kSnapshotEnd) != 0;
+    const bool begin = (d.flags & book_flags::kSnapshotBegin) != 0,
+               end = (d.flags & book_flags::kSnapshotEnd) != 0;
     if (begin) {
       bids.clear();
       asks.clear();
@@ -569,31 +577,23 @@ TEST(L2Book, RandomizedAgainstReferenceBook) {
       ASSERT_EQ(book.best_ask().qty.raw(), ref.asks.empty() ? 0 : ref.asks.begin()->second);
       ASSERT_EQ(book.best_ask().price.raw(), ref.asks.empty() ? 0 : ref.asks.begin()->first);
       ASSERT_EQ(book.last_seq(), ref.last_seq);
-      for (BookSide side : {kBid, kAsk}) {
-        const std::int64_t p = uniform(1, 400) * kTick;
-        const auto& bm = ref.bids;
-        const auto& am = ref.asks;
-        std::int64_t want_q = 0;
-        if (side == kBid && bm.count(p) != 0) want_q = bm.at(p);
-        if (side == kAsk && am.count(p) != 0) want_q = am.at(p);
-        ASSERT_EQ(book.qty_at(side, Price::from_raw(p)).raw(), want_q) << "step " << steps;
-      }
+      const std::int64_t probe = uniform(1, 400) * kTick;
+      const auto bq = ref.bids.find(probe), aq = ref.asks.find(probe);
+      ASSERT_EQ(book.qty_at(kBid, Price::from_raw(probe)).raw(),
+                bq == ref.bids.end() ? 0 : bq->second);
+      ASSERT_EQ(book.qty_at(kAsk, Price::from_raw(probe)).raw(),
+                aq == ref.asks.end() ? 0 : aq->second);
       if (steps % 997 == 0) {
         ASSERT_EQ(levels_of(book, kBid), RefBook::list(ref.bids));
         ASSERT_EQ(levels_of(book, kAsk), RefBook::list(ref.asks));
         const auto n = static_cast<std::size_t>(uniform(0, 40));
-        std::int64_t sum = 0;
-        std::size_t i = 0;
-        for (auto it = ref.bids.begin(); it != ref.bids.end() && i < n; ++it, ++i) {
-          sum += it->second;
-        }
-        ASSERT_EQ(book.qty_within(kBid, n).raw(), sum);
         const std::int64_t limit = uniform(150, 400) * kTick;
-        sum = 0;
-        for (auto it = ref.asks.begin(); it != ref.asks.end() && it->first <= limit; ++it) {
-          sum += it->second;
-        }
-        ASSERT_EQ(book.cumulative_qty_to_price(kAsk, Price::from_raw(limit)).raw(), sum);
+        std::int64_t within = 0, to_price = 0;
+        std::size_t i = 0;
+        for (const auto& [price, q] : ref.bids) within += i++ < n ? q : 0;
+        for (const auto& [price, q] : ref.asks) to_price += price <= limit ? q : 0;
+        ASSERT_EQ(book.qty_within(kBid, n).raw(), within);
+        ASSERT_EQ(book.cumulative_qty_to_price(kAsk, Price::from_raw(limit)).raw(), to_price);
         if (!ref.bids.empty() && !ref.asks.empty()) {
           ASSERT_EQ(book.mid().raw(), (ref.bids.begin()->first + ref.asks.begin()->first) / 2);
         }
@@ -603,16 +603,6 @@ TEST(L2Book, RandomizedAgainstReferenceBook) {
   EXPECT_EQ(book.missing_deletes(), ref.missing);
   EXPECT_EQ(book.rejected_deltas(), ref.rejected);
   EXPECT_EQ(book.crossed_events(), ref.crossed);
-  std::printf(
-      "snapshots=%llu crossed_snapshots=%llu rejected_snapshots=%llu crossed_events=%llu "
-      "missing=%llu unmatched=%llu growths=%llu\n",
-      static_cast<unsigned long long>(book.snapshots()),
-      static_cast<unsigned long long>(book.crossed_snapshots()),
-      static_cast<unsigned long long>(book.rejected_snapshots()),
-      static_cast<unsigned long long>(book.crossed_events()),
-      static_cast<unsigned long long>(book.missing_deletes()),
-      static_cast<unsigned long long>(book.unmatched_snapshot_ends()),
-      static_cast<unsigned long long>(book.growths()));
   // The mix must actually exercise every path.
   EXPECT_GT(book.snapshots(), 100u);
   EXPECT_GT(book.crossed_snapshots(), 10u);
@@ -621,12 +611,6 @@ TEST(L2Book, RandomizedAgainstReferenceBook) {
   EXPECT_GT(book.missing_deletes(), 100u);
   EXPECT_GT(book.unmatched_snapshot_ends(), 10u);
   EXPECT_GT(book.growths(), 0u);
-}
-
-TEST(L2Book, ResultNames) {
-  EXPECT_EQ(to_string(R::kApplied), "applied");
-  EXPECT_EQ(to_string(R::kCrossed), "crossed");
-  EXPECT_EQ(to_string(R::kSnapshotUnmatched), "snapshot_unmatched");
 }
 
 }  // namespace
