@@ -26,6 +26,8 @@ function(peregrine_apply_flags target)
     target_compile_options(${target} PRIVATE -fsanitize=${PEREGRINE_SANITIZE} -fno-omit-frame-pointer
                                               -fno-sanitize-recover=all)
     target_link_options(${target} PRIVATE -fsanitize=${PEREGRINE_SANITIZE})
+    # Lets heavy randomized tests scale their iteration counts down under instrumentation.
+    target_compile_definitions(${target} PRIVATE PEREGRINE_SANITIZED=1)
   endif()
 endfunction()
 
