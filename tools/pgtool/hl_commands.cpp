@@ -82,8 +82,6 @@ std::string sign_one(const crypto::EcdsaKey& key, const L1Request& req) {
          signature_fields(sig) + "}";
 }
 
-}  // namespace
-
 int hl_sign_batch(const std::vector<std::string>& argv) {
   const Args a(argv, {"--key"}, {});
   const auto key = load_key(a);
@@ -169,5 +167,25 @@ int hl_wire(const std::vector<std::string>& argv) {
               static_cast<int>(*sw), sbuf);
   return 0;
 }
+
+PGTOOL_COMMAND(
+    "hl", "sign",
+    "  pgtool hl sign --key HEX|env:VAR|file:PATH --action JSON [--nonce N] [--vault 0xADDR]\n"
+    "                 [--expires-after MS] [--testnet]\n"
+    "      L1 action: prints {\"connectionId\",\"r\",\"s\",\"v\"}; user-signed action (by its\n"
+    "      \"type\", e.g. usdSend): prints {\"r\",\"s\",\"v\"}. RFC 6979: deterministic.",
+    &hl_sign);
+PGTOOL_COMMAND(
+    "hl", "sign-batch",
+    "  pgtool hl sign-batch --key HEX < requests.jsonl\n"
+    "      one request per line: {\"action\":{...},\"nonce\":N[,\"vaultAddress\":\"0x...\"]\n"
+    "      [,\"expiresAfter\":MS][,\"testnet\":true]}; one output line each, as hl sign",
+    &hl_sign_batch);
+PGTOOL_COMMAND("hl", "sign-agent",
+               "  pgtool hl sign-agent --key HEX --connection-id 0x... [--testnet]",
+               &hl_sign_agent);
+PGTOOL_COMMAND("hl", "wire", "  pgtool hl wire --px X --sz Y --sz-decimals N [--spot]", &hl_wire);
+
+}  // namespace
 
 }  // namespace peregrine::tools

@@ -1,5 +1,6 @@
-// pgtool: Peregrine's command-line toolbox (signing, wire formats; more subcommands per venue).
+// pgtool: Peregrine's command-line toolbox (signing, wire formats, book rebuilds, journals).
 // Errors are one line on stderr with exit status 2.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -8,41 +9,48 @@
 #include "tools/pgtool/args.hpp"
 #include "tools/pgtool/commands.hpp"
 
+namespace peregrine::tools {
+
+std::vector<Command>& command_registry() {
+  static std::vector<Command> commands;
+  return commands;
+}
+
+}  // namespace peregrine::tools
+
 namespace {
 
-constexpr const char* kUsage =
-    "usage: pgtool <venue> <command> [options]\n"
-    "\n"
-    "  pgtool hl sign --key HEX|env:VAR|file:PATH --action JSON [--nonce N] [--vault 0xADDR]\n"
-    "                 [--expires-after MS] [--testnet]\n"
-    "      L1 action: prints {\"connectionId\",\"r\",\"s\",\"v\"}; user-signed action (by its\n"
-    "      \"type\", e.g. usdSend): prints {\"r\",\"s\",\"v\"}. RFC 6979: deterministic.\n"
-    "  pgtool hl sign-batch --key HEX < requests.jsonl\n"
-    "      one request per line: {\"action\":{…},\"nonce\":N[,\"vaultAddress\":\"0x…\"]\n"
-    "      [,\"expiresAfter\":MS][,\"testnet\":true]}; one output line each, as hl sign\n"
-    "  pgtool hl sign-agent --key HEX --connection-id 0x… [--testnet]\n"
-    "  pgtool hl wire --px X --sz Y --sz-decimals N [--spot]\n";
+using peregrine::tools::Command;
+using peregrine::tools::command_registry;
+
+void print_usage(std::FILE* out) {
+  std::fputs("usage: pgtool <group> [<command>] [options]\n\n", out);
+  auto commands = command_registry();
+  std::sort(commands.begin(), commands.end(), [](const Command& a, const Command& b) {
+    return a.group != b.group ? a.group < b.group : a.name < b.name;
+  });
+  for (const Command& c : commands)
+    std::fprintf(out, "%.*s\n", static_cast<int>(c.usage.size()), c.usage.data());
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    print_usage(args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
   try {
-    if (args.size() >= 2 && args[0] == "hl") {
-      const std::string cmd = args[1];
-      const std::vector<std::string> rest(args.begin() + 2, args.end());
-      if (cmd == "sign") return peregrine::tools::hl_sign(rest);
-      if (cmd == "sign-batch") return peregrine::tools::hl_sign_batch(rest);
-      if (cmd == "sign-agent") return peregrine::tools::hl_sign_agent(rest);
-      if (cmd == "wire") return peregrine::tools::hl_wire(rest);
-      throw peregrine::tools::UsageError{"unknown command 'hl " + cmd + "' (see pgtool --help)"};
+    for (const Command& c : command_registry()) {
+      if (c.group != args[0]) continue;
+      if (c.name.empty()) return c.fn(std::vector<std::string>(args.begin() + 1, args.end()));
+      if (args.size() >= 2 && c.name == args[1]) {
+        return c.fn(std::vector<std::string>(args.begin() + 2, args.end()));
+      }
     }
-    throw peregrine::tools::UsageError{"unknown venue or command '" + args[0] +
-                                       "' (see pgtool --help)"};
+    const std::string what = args.size() >= 2 ? args[0] + " " + args[1] : args[0];
+    throw peregrine::tools::UsageError{"unknown command '" + what + "' (see pgtool --help)"};
   } catch (const peregrine::tools::UsageError& e) {
     std::fprintf(stderr, "pgtool: %s\n", e.message.c_str());
     return 2;
