@@ -4,8 +4,8 @@
 //
 // Why it is fast: four 64-bit limbs in registers, CIOS Montgomery multiplication (32 64x64
 // multiplies whose halves are summed in adc chains, no division), and branch-free conditional
-// subtraction. No allocation, no exceptions, no data-dependent branches. Online
-// signing is one Montgomery multiplication plus one modular addition, see mont_mul_add.
+// subtraction. No allocation, no exceptions, no data-dependent branches. Online signing is one
+// Montgomery multiplication plus one modular addition, see mont_mul_add.
 //
 // Montgomery form, R = 2^256: the Montgomery form of a is a*R mod n. It is stored in the same
 // type because it is just another number below n; only the functions named mont_* or
@@ -55,7 +55,7 @@ class Scalar {
     return s;
   }
 
-  // Strict parse of a 32-byte big-endian integer (public keys, r, s, secret keys).
+  // Strict parse of a 32-byte big-endian integer (r, s, secret keys).
   // Returns false and sets out to zero when the value is >= n.
   [[nodiscard]] static bool from_bytes_be(std::span<const std::uint8_t, kBytes> in,
                                           Scalar& out) noexcept;

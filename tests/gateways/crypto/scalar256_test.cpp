@@ -121,7 +121,7 @@ std::vector<Scalar> edge_values() {
   return out;
 }
 
-// Seeded inputs: mostly limb-structured values (0, 1, all ones, n's limbs and neighbours), which
+// Seeded inputs: half of them limb-structured (0, 1, all ones, n's limbs and neighbours), which
 // exercise carries and the final subtraction far more often than uniform bytes would.
 class Gen {
  public:
@@ -152,8 +152,6 @@ class Gen {
       if (!s.is_zero()) return s;
     }
   }
-
-  std::uint64_t next() { return rng_(); }
 
  private:
   std::uint64_t special_limb(std::size_t i) {
