@@ -99,6 +99,12 @@ constexpr Eip712FieldSpec kCDeposit[] = {
     {kChain, T::kString}, {"wei", T::kUint64}, {"nonce", T::kUint64}};
 constexpr Eip712FieldSpec kConvertToMultiSig[] = {
     {kChain, T::kString}, {"signers", T::kString}, {"nonce", T::kUint64}};
+constexpr Eip712FieldSpec kUserDexAbstraction[] = {
+    {kChain, T::kString}, {"user", T::kAddress}, {"enabled", T::kBool}, {"nonce", T::kUint64}};
+constexpr Eip712FieldSpec kUserSetAbstraction[] = {{kChain, T::kString},
+                                                   {"user", T::kAddress},
+                                                   {"abstraction", T::kString},
+                                                   {"nonce", T::kUint64}};
 constexpr Eip712FieldSpec kSendMultiSig[] = {
     {kChain, T::kString}, {"multiSigActionHash", T::kBytes32}, {"nonce", T::kUint64}};
 
@@ -114,6 +120,8 @@ constexpr UserSignedSpec kCatalogue[] = {
     {"cDeposit", "HyperliquidTransaction:CDeposit", kCDeposit},
     {"cWithdraw", "HyperliquidTransaction:CWithdraw", kCDeposit},
     {"convertToMultiSigUser", "HyperliquidTransaction:ConvertToMultiSigUser", kConvertToMultiSig},
+    {"userDexAbstraction", "HyperliquidTransaction:UserDexAbstraction", kUserDexAbstraction},
+    {"userSetAbstraction", "HyperliquidTransaction:UserSetAbstraction", kUserSetAbstraction},
     {"sendMultiSig", "HyperliquidTransaction:SendMultiSig", kSendMultiSig},
 };
 
