@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <concurrentqueue/concurrentqueue.h>
+#include "common/tsan_annotations.hpp"  // before moodycamel
 
 #include "common/assert.hpp"
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include <readerwriterqueue/readerwriterqueue.h>
+#include "common/tsan_annotations.hpp"  // before moodycamel: models its fences for GCC's TSan
 
 namespace peregrine::common {
 
