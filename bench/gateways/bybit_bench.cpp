@@ -37,7 +37,11 @@ namespace od = simdjson::ondemand;
 
 std::filesystem::path data_root() {
   if (const char* env = std::getenv("PEREGRINE_DATA"); env != nullptr && *env != '\0') return env;
+#ifdef PEREGRINE_SOURCE_DIR
+  return std::filesystem::path(PEREGRINE_SOURCE_DIR) / ".." / "shared" / "data";
+#else
   return std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "shared" / "data";
+#endif
 }
 
 // The linear BTCUSDT book in wire order: 1 snapshot, then 413 contiguous deltas. Cycling through
