@@ -6,6 +6,11 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace peregrine::gateways::crypto {
 namespace {
 
@@ -24,8 +29,8 @@ constexpr std::array<std::uint32_t, 8> kInit = {0x6a09e667, 0xbb67ae85, 0x3c6ef3
 
 constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
 
-// FIPS 180-4 compression of one 64-byte block into `h`.
-void compress(std::array<std::uint32_t, 8>& h, const std::uint8_t* block) noexcept {
+// FIPS 180-4 compression of one 64-byte block into `h` (portable).
+void compress_scalar(std::array<std::uint32_t, 8>& h, const std::uint8_t* block) noexcept {
   std::uint32_t w[64];
   for (int i = 0; i < 16; ++i) {
     w[i] = (std::uint32_t{block[4 * i]} << 24) | (std::uint32_t{block[4 * i + 1]} << 16) |
@@ -61,6 +66,73 @@ void compress(std::array<std::uint32_t, 8>& h, const std::uint8_t* block) noexce
   h[5] += f;
   h[6] += g;
   h[7] += hh;
+}
+
+#if defined(__x86_64__)
+// The same compression with the SHA extensions (SHA-NI): two rounds per sha256rnds2, message
+// schedule by sha256msg1/msg2. Group g holds W[4g..4g+3]; X_{g+1} is derived at the end of
+// group g (before X_{g-1} is overwritten by its msg1 step for group g+3).
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_shani(
+    std::array<std::uint32_t, 8>& h, const std::uint8_t* block) noexcept {
+  const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[0]));
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[4]));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);                // CDAB
+  state1 = _mm_shuffle_epi32(state1, 0x1B);          // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
+  const __m128i abef_save = state0;
+  const __m128i cdgh_save = state1;
+  __m128i x[4];
+  for (int g = 0; g < 16; ++g) {
+    if (g < 4) {
+      x[g] =
+          _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * g)), mask);
+    }
+    __m128i msg =
+        _mm_add_epi32(x[g & 3], _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kK[4 * g])));
+    state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+    msg = _mm_shuffle_epi32(msg, 0x0E);
+    state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+    if (g >= 3 && g < 15) {
+      const __m128i t = _mm_alignr_epi8(x[g & 3], x[(g + 3) & 3], 4);
+      x[(g + 1) & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(x[(g + 1) & 3], t), x[g & 3]);
+    }
+    if (g >= 1 && g <= 12) x[(g + 3) & 3] = _mm_sha256msg1_epu32(x[(g + 3) & 3], x[g & 3]);
+  }
+  state0 = _mm_add_epi32(state0, abef_save);
+  state1 = _mm_add_epi32(state1, cdgh_save);
+  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);     // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[0]), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[4]), state1);
+}
+
+bool cpu_has_sha_ni() noexcept {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+  const bool sha = (ebx & (1u << 29)) != 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+  const bool sse41 = (ecx & (1u << 19)) != 0;
+  const bool ssse3 = (ecx & (1u << 9)) != 0;
+  return sha && sse41 && ssse3;
+}
+#endif
+
+using CompressFn = void (*)(std::array<std::uint32_t, 8>&, const std::uint8_t*) noexcept;
+
+// Chosen once: SHA-NI where the CPU has it (~5x faster here), portable code otherwise.
+const CompressFn kCompress = [] {
+#if defined(__x86_64__)
+  if (cpu_has_sha_ni()) return &compress_shani;
+#endif
+  return &compress_scalar;
+}();
+
+inline void compress(std::array<std::uint32_t, 8>& h, const std::uint8_t* block) noexcept {
+  kCompress(h, block);
 }
 
 // Streaming SHA-256 that starts from a given chaining state with `prefix_len` bytes already
