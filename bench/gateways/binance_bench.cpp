@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/l2_book.hpp"
+#include "gateways/binance/book_replay.hpp"
 #include "gateways/binance/book_sync.hpp"
 #include "gateways/binance/exec_parser.hpp"
 #include "gateways/binance/md_codec.hpp"
@@ -105,54 +106,109 @@ BENCHMARK(BM_BinanceMd_ParseApplyTypicalFrame);
 
 std::filesystem::path data_root() {
   if (const char* env = std::getenv("PEREGRINE_DATA"); env != nullptr && *env != '\0') return env;
+#ifdef PEREGRINE_SOURCE_DIR
+  return std::filesystem::path(PEREGRINE_SOURCE_DIR) / ".." / "shared" / "data";
+#else
   return std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "shared" / "data";
+#endif
 }
+
+// The USD-M BTCUSDT capture: its REST snapshot and every depth frame from the one that bridges it.
+struct Capture {
+  std::string snapshot;
+  std::vector<simdjson::padded_string> frames;
+  std::string error;
+};
+
+const Capture& capture() {
+  static const Capture c = [] {
+    Capture out;
+    const auto path = data_root() / "binance/usdm/btcusdt_20240808.gz";
+    auto reader = peregrine::gateways::capture::CaptureReader::open(
+        path.string(), peregrine::gateways::capture::CaptureFormat::kHftbacktest, &out.error);
+    if (!reader) {
+      out.error = "capture not found: " + path.string();
+      return out;
+    }
+    bn::SymbolTable symbols;
+    bn::MdParser scan(symbols);
+    // The snapshot line is logged when the REST response arrived, after a few depth frames: keep
+    // every depth frame and start at the one that bridges the snapshot.
+    std::vector<simdjson::padded_string> all;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ids;  // U, u
+    std::uint64_t snapshot_id = 0;
+    peregrine::gateways::capture::CaptureRecord rec;
+    while (reader->next(&rec)) {
+      const auto k = scan.parse_unpadded(rec.payload, 0);
+      if (!k) continue;
+      if (*k == bn::MdFrameKind::kSnapshot && out.snapshot.empty()) {
+        out.snapshot.assign(rec.payload);
+        snapshot_id = scan.snapshot().last_update_id;
+      } else if (*k == bn::MdFrameKind::kDepth) {
+        all.emplace_back(rec.payload);
+        ids.emplace_back(scan.depth().first_id, scan.depth().last_id);
+      }
+    }
+    for (std::size_t i = 0; i < all.size() && !out.snapshot.empty(); ++i) {
+      if (!out.frames.empty() || (ids[i].first <= snapshot_id && snapshot_id <= ids[i].second)) {
+        out.frames.push_back(std::move(all[i]));
+      }
+    }
+    if (out.frames.empty()) out.error = "no bridging depth frame in the capture";
+    return out;
+  }();
+  return c;
+}
+
+void report_percentiles(benchmark::State& state, std::vector<std::int64_t>& ns) {
+  if (ns.empty()) return;
+  std::sort(ns.begin(), ns.end());
+  state.counters["p50_ns"] = static_cast<double>(ns[ns.size() / 2]);
+  state.counters["p90_ns"] = static_cast<double>(ns[ns.size() * 9 / 10]);
+  state.counters["p99_ns"] = static_cast<double>(ns[ns.size() * 99 / 100]);
+}
+
+// Parse only, over the capture's depth frames in order (the codec's share of the next one).
+void BM_BinanceMd_ParseCapture(benchmark::State& state) {
+  const Capture& c = capture();
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  bn::SymbolTable symbols;
+  bn::MdParser parser(symbols);
+  std::vector<std::int64_t> ns;
+  ns.reserve(1u << 20);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    if (i == c.frames.size()) i = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = parser.parse(c.frames[i++], 1);
+    benchmark::DoNotOptimize(r);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (ns.size() < ns.capacity()) ns.push_back((t1 - t0).count());
+  }
+  report_percentiles(state, ns);
+}
+BENCHMARK(BM_BinanceMd_ParseCapture);
 
 // The real capture in order: parse + BookSync + L2Book per depth frame, from the bridging frame
 // to the end of the file, then again from a re-applied snapshot (outside the timing).
 void BM_BinanceMd_ParseSyncApplyCapture(benchmark::State& state) {
-  const auto path = data_root() / "binance/usdm/btcusdt_20240808.gz";
-  std::string error;
-  auto reader = peregrine::gateways::capture::CaptureReader::open(
-      path.string(), peregrine::gateways::capture::CaptureFormat::kHftbacktest, &error);
-  if (!reader) {
-    state.SkipWithError(("capture not found: " + path.string()).c_str());
+  const Capture& c = capture();
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
     return;
   }
   bn::SymbolTable symbols;
-  bn::MdParser scan(symbols);
-  // The snapshot line is logged when the REST response arrived, after a few depth frames: keep
-  // every depth frame and start at the one that bridges the snapshot.
-  std::string snapshot;
-  std::vector<simdjson::padded_string> all;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> ids;  // U, u
-  std::uint64_t snapshot_id = 0;
-  peregrine::gateways::capture::CaptureRecord rec;
-  while (reader->next(&rec)) {
-    const auto k = scan.parse_unpadded(rec.payload, 0);
-    if (!k) continue;
-    if (*k == bn::MdFrameKind::kSnapshot && snapshot.empty()) {
-      snapshot.assign(rec.payload);
-      snapshot_id = scan.snapshot().last_update_id;
-    } else if (*k == bn::MdFrameKind::kDepth) {
-      all.emplace_back(rec.payload);
-      ids.emplace_back(scan.depth().first_id, scan.depth().last_id);
-    }
-  }
-  std::vector<simdjson::padded_string> frames;
-  for (std::size_t i = 0; i < all.size() && !snapshot.empty(); ++i) {
-    if (!frames.empty() || (ids[i].first <= snapshot_id && snapshot_id <= ids[i].second)) {
-      frames.push_back(std::move(all[i]));
-    }
-  }
   bn::MdParser parser(symbols);
   bn::MdParser snap_parser(symbols);
-  common::L2Book book;
+  common::L2Book book(bn::BookReplay::kBookCapacity);
   bn::L2BookSink sink(book);
   bn::BookSync sync(bn::Market::kUsdm, common::InstrumentId{0});
   auto restart = [&] {
     sync.reset(common::ResetReason::kReconnect, 0, sink);
-    if (snap_parser.parse_unpadded(snapshot, 0).ok()) {
+    if (snap_parser.parse_unpadded(c.snapshot, 0).ok()) {
       static_cast<void>(sync.on_snapshot(snap_parser.snapshot(), sink));
     }
   };
@@ -162,14 +218,14 @@ void BM_BinanceMd_ParseSyncApplyCapture(benchmark::State& state) {
   std::size_t i = 0;
   std::uint64_t applied = 0;
   for (auto _ : state) {
-    if (i == frames.size()) {
+    if (i == c.frames.size()) {
       state.PauseTiming();
       restart();
       i = 0;
       state.ResumeTiming();
     }
     const auto t0 = std::chrono::steady_clock::now();
-    if (parser.parse(frames[i], 1).ok() &&
+    if (parser.parse(c.frames[i], 1).ok() &&
         sync.on_depth(parser.depth(), sink) == bn::DepthOutcome::kApplied) {
       ++applied;
     }
@@ -177,17 +233,33 @@ void BM_BinanceMd_ParseSyncApplyCapture(benchmark::State& state) {
     if (ns.size() < ns.capacity()) ns.push_back((t1 - t0).count());
     ++i;
   }
-  if (!ns.empty()) {
-    std::sort(ns.begin(), ns.end());
-    state.counters["p50_ns"] = static_cast<double>(ns[ns.size() / 2]);
-    state.counters["p90_ns"] = static_cast<double>(ns[ns.size() * 9 / 10]);
-    state.counters["p99_ns"] = static_cast<double>(ns[ns.size() * 99 / 100]);
-  }
+  report_percentiles(state, ns);
   state.counters["applied_pct"] =
       100.0 * static_cast<double>(applied) / static_cast<double>(state.iterations());
-  state.counters["frames"] = static_cast<double>(frames.size());
+  state.counters["frames"] = static_cast<double>(c.frames.size());
 }
 BENCHMARK(BM_BinanceMd_ParseSyncApplyCapture);
+
+// A resync: the capture's 1000+1000-level REST snapshot parsed and applied to an L2Book.
+void BM_BinanceMd_SnapshotResync(benchmark::State& state) {
+  const Capture& c = capture();
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  const simdjson::padded_string body(c.snapshot);
+  bn::SymbolTable symbols;
+  bn::MdParser parser(symbols);
+  common::L2Book book;
+  bn::L2BookSink sink(book);
+  bn::BookSync sync(bn::Market::kUsdm, common::InstrumentId{0});
+  for (auto _ : state) {
+    sync.reset(common::ResetReason::kReconnect, 0, sink);
+    if (parser.parse(body, 1).ok())
+      benchmark::DoNotOptimize(sync.on_snapshot(parser.snapshot(), sink));
+  }
+}
+BENCHMARK(BM_BinanceMd_SnapshotResync);
 
 // ---- signing ----------------------------------------------------------------------------------
 

@@ -142,6 +142,7 @@ class Sha256Stream {
   Sha256Stream(const std::array<std::uint32_t, 8>& state, std::uint64_t prefix_len) noexcept
       : h_(state), total_(prefix_len) {}
   void update(const void* data, std::size_t len) noexcept {
+    if (len == 0) return;  // an empty part may be a default string_view (null data)
     const auto* p = static_cast<const std::uint8_t*>(data);
     total_ += len;
     if (fill_ != 0) {

@@ -61,4 +61,22 @@ expect_err missing_env 2 "environment variable PEREGRINE_NO_SUCH_VAR is not set"
   "$pg" hl sign --key env:PEREGRINE_NO_SUCH_VAR --action '{"type":"noop"}'
 PEREGRINE_TEST_KEY=$key expect_out key_env_ok "$("$pg" hl sign-agent --key "$key" --connection-id 0x0fcbeda5ae3c4950a548021552a4fea2226858c4453571bf3f24ba017eac2908)" \
   "$pg" hl sign-agent --key env:PEREGRINE_TEST_KEY --connection-id 0x0fcbeda5ae3c4950a548021552a4fea2226858c4453571bf3f24ba017eac2908
+# Book rebuilds from the real captures (../shared/data or $PEREGRINE_DATA).
+data=${PEREGRINE_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/data}
+if [ -d "$data" ]; then
+  for spec in "bybit bybit/BYBIT.jsonl.zst" "coinbase coinbase/COINBASE.jsonl.zst"; do
+    set -- $spec
+    out=$("$pg" book --venue "$1" --format cryptofeed --input "$data/$2")
+    rc=$?
+    if [ $rc -eq 0 ] && [[ "$out" == *'"gaps":0,"resyncs":0,"crossed_books":0'* ]] && [[ "$out" == *'"valid":true'* ]]; then
+      echo "ok   book_$1"
+    else
+      echo "FAIL book_$1: rc=$rc ${out:0:300}"; fail=1
+    fi
+  done
+elif [ "${CI:-}" = true ]; then
+  echo "FAIL recorded data missing under CI: $data"; fail=1
+else
+  echo "SKIP book rebuilds: recorded data not found at $data"
+fi
 exit $fail

@@ -43,5 +43,11 @@ TEST(HmacSha256, MatchesOpenSslOnRandomKeysAndMessages) {
   }
 }
 
+TEST(HmacSha256, EmptyPartsAreSkipped) {
+  const HmacSha256Key k("secret");
+  EXPECT_EQ(k.sign({std::string_view(), "abc", std::string_view()}),
+            hmac_sha256_openssl("secret", "abc"));
+}
+
 }  // namespace
 }  // namespace peregrine::gateways::crypto
