@@ -66,7 +66,7 @@ expect_err bad_key_type 2 "--key-type: expected hmac or ed25519" \
   "$pg" binance sign --secret "$secret" --payload x --key-type rsa
 expect_err bad_ed25519_key 2 "not an Ed25519 PKCS#8 PEM private key" \
   "$pg" binance sign --secret "$secret" --payload x --key-type ed25519
-expect_err book_not_implemented 2 "not implemented yet for bybit" "$pg" book --venue bybit --input x
+expect_err book_not_implemented 2 "not implemented yet for hyperliquid" "$pg" book --venue hyperliquid --input x
 expect_err book_bad_venue 2 "--venue: expected binance-usdm" "$pg" book --venue kraken --input x
 expect_err book_no_input 2 "--input needs at least one file" "$pg" book --venue binance-usdm --input
 expect_err book_missing_file 2 "cannot" "$pg" book --venue binance-usdm --input /nonexistent.gz
