@@ -1,0 +1,55 @@
+// A running engine: the core thread, one market-data and one order gateway per enabled venue,
+// the journal and control-plane side threads, and the session thread that prints the live
+// status and the summary. Built and driven from main(); run() blocks until the duration ends
+// or stop() is called (SIGINT).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/events.hpp"
+#include "engine/engine_config.hpp"
+#include "engine/session/session_stats.hpp"
+
+namespace peregrine::engine {
+
+struct SessionOptions {
+  std::optional<common::Nanos> duration;  // overrides engine.duration from the config
+  bool live_status = true;                // one status line per second
+  std::filesystem::path report_path;      // report.json; empty: <journal_dir>/report.json
+};
+
+class Session {
+ public:
+  explicit Session(const EngineConfig& config, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Builds everything (instruments, queues, gateways, strategies). Start-up errors are thrown
+  // as std::runtime_error with a message that names the problem.
+  void build();
+  // Runs until the duration passes or stop(); prints the status line to `status` and returns
+  // the final statistics. The summary table and report.json are written by the caller.
+  SessionStats run(std::ostream& status);
+  // Any thread (signal handler path sets the flag only).
+  void stop() noexcept { stop_.store(true, std::memory_order_release); }
+  [[nodiscard]] const std::filesystem::path& report_path() const noexcept { return report_; }
+  [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+
+ private:
+  struct Impl;
+  const EngineConfig& config_;
+  SessionOptions options_;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> stop_{false};
+  std::filesystem::path report_;
+  std::vector<std::string> notes_;  // start-up facts for the operator (venues skipped, ...)
+};
+
+}  // namespace peregrine::engine

@@ -1,0 +1,67 @@
+// Start-up wiring of a session: the pieces a Session is assembled from, each built from the
+// config. Start-up thread only; the objects returned then belong to the threads named below.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/events.hpp"
+#include "common/instrument.hpp"
+#include "common/spsc_queue.hpp"
+#include "engine/core/core.hpp"
+#include "engine/engine_config.hpp"
+#include "engine/session/session_stats.hpp"
+#include "strategies/strategy.hpp"
+
+namespace peregrine::engine {
+
+// The queues between one venue's gateways and the core (owned by the session).
+struct VenueQueues {
+  explicit VenueQueues(std::size_t md_capacity = 1 << 16, std::size_t exec_capacity = 1 << 13,
+                       std::size_t order_capacity = 1 << 12)
+      : md(md_capacity), exec(exec_capacity), orders(order_capacity) {}
+  common::SpscQueue<common::MdEvent> md;          // md gateway -> core
+  common::SpscQueue<common::ExecEvent> exec;      // order gateway -> core
+  common::SpscQueue<common::OrderIntent> orders;  // core -> order gateway
+};
+
+// One venue's gateways running on their own threads.
+class VenueRuntime {
+ public:
+  virtual ~VenueRuntime() = default;
+  virtual void start() = 0;          // starts the gateway threads
+  virtual void stop() noexcept = 0;  // stops and joins them
+  // Gateway-side latency (intent popped -> written, written -> answer) and link state, read by
+  // the session thread (atomics / snapshots only).
+  virtual void fill_stats(SessionStats& s) const noexcept = 0;
+};
+
+// Builds every instrument of the config into `out` (ids in config order). Throws
+// std::runtime_error naming the instrument on a registry error.
+void build_registry(const EngineConfig& config, common::InstrumentRegistry& out);
+
+// The venue's gateways, or nullptr with `why` set when this build cannot trade there yet.
+[[nodiscard]] std::unique_ptr<VenueRuntime> make_venue_runtime(
+    const VenueConfig& venue, const EngineConfig& config,
+    const common::InstrumentRegistry& instruments, const common::Clock& clock, VenueQueues& queues,
+    std::string& why);
+
+// Risk gate + OMS + portfolio behind the core's OrderFlow seam, with the session's PnL table.
+class SessionOrderFlow : public OrderFlow {
+ public:
+  // Copies the per-strategy/venue figures and the risk state into `s` (core thread).
+  virtual void fill_stats(SessionStats& s, common::Nanos now) const noexcept = 0;
+  // Kill switch: halt and return how many cancels were queued (core thread).
+  virtual std::size_t kill(common::Nanos now) noexcept = 0;
+};
+[[nodiscard]] std::unique_ptr<SessionOrderFlow> make_order_flow(
+    const EngineConfig& config, const common::InstrumentRegistry& instruments);
+
+// The enabled strategies of the config, in config order. Throws std::runtime_error naming the
+// strategy and the bad parameter.
+[[nodiscard]] std::vector<std::unique_ptr<strategies::Strategy>> make_strategies(
+    const EngineConfig& config, const common::InstrumentRegistry& instruments);
+
+}  // namespace peregrine::engine
