@@ -39,6 +39,28 @@ class StrategyContext {
   [[nodiscard]] virtual SubmitResult submit(const common::OrderIntent& intent) noexcept = 0;
   // One-shot timer: on_timer(token) is called at or after `at` (clock time).
   virtual void schedule_timer(common::Nanos at, std::uint64_t token) noexcept = 0;
+
+  // --- Extensions with defaults (the engine core overrides them) ---
+  // Journal hook: one decision, as short text the strategy formatted into its own stack buffer.
+  // The engine copies it into the journal queue; it must not block or allocate on the caller's
+  // side. Default: dropped.
+  virtual void note(std::string_view text) noexcept { static_cast<void>(text); }
+  // The engine's view of a venue (gateway status, circuit breaker, kill switch). Strategies also
+  // see VenueStatus events; this adds what only the core knows. Default: healthy.
+  [[nodiscard]] virtual bool venue_healthy(common::VenueId venue) const noexcept {
+    static_cast<void>(venue);
+    return true;
+  }
+  // The router's pick (fees, liquidity, latency, reliability, allocation targets) of the
+  // instrument to trade `qty` of `asset` on `side`. Default: an invalid id, meaning "no router:
+  // use the instrument from your own configuration".
+  [[nodiscard]] virtual common::InstrumentId route(common::AssetId asset, common::Side side,
+                                                   common::Qty qty) const noexcept {
+    static_cast<void>(asset);
+    static_cast<void>(side);
+    static_cast<void>(qty);
+    return common::InstrumentId{};
+  }
 };
 
 class Strategy {
