@@ -76,6 +76,12 @@ class Core::Port final : public strategies::StrategyContext {
   void schedule_timer(Nanos at, std::uint64_t token) noexcept override {
     core_.schedule(id_.value, at, token);
   }
+  void note(std::string_view text) noexcept override {
+    if (core_.observer_ != nullptr) core_.observer_->on_note(id_, text);
+  }
+  bool venue_healthy(common::VenueId v) const noexcept override {
+    return core_.flow_.venue_healthy(v);
+  }
 
   strategies::Strategy& strategy() noexcept { return *strategy_; }
 

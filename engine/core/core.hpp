@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -34,7 +35,9 @@ class OrderFlow {
  public:
   virtual ~OrderFlow() = default;
   // Pre-trade risk check and OMS registration of a new/cancel/modify intent. nullopt: admitted.
-  [[nodiscard]] virtual std::optional<common::DenyReason> admit(const common::OrderIntent& intent,
+  // The gate may round the intent's price/qty onto the instrument grid (configurable), so the
+  // intent is in/out.
+  [[nodiscard]] virtual std::optional<common::DenyReason> admit(common::OrderIntent& intent,
                                                                 Nanos now) noexcept = 0;
   // The venue's order queue was full after admit(): undo the registration.
   virtual void unsend(const common::OrderIntent& intent, Nanos now) noexcept = 0;
@@ -56,6 +59,8 @@ class CoreObserver {
   virtual void on_intent(const common::OrderIntent& i) noexcept = 0;
   virtual void on_denied(const common::OrderDenied& d) noexcept = 0;
   virtual void on_exec(const common::ExecEvent& e) noexcept = 0;
+  // A strategy's decision note (StrategyContext::note); the text is valid during the call.
+  virtual void on_note(common::StrategyId strategy, std::string_view text) noexcept = 0;
 };
 
 struct CoreOptions {

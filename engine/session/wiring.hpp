@@ -59,9 +59,14 @@ class SessionOrderFlow : public OrderFlow {
 [[nodiscard]] std::unique_ptr<SessionOrderFlow> make_order_flow(
     const EngineConfig& config, const common::InstrumentRegistry& instruments);
 
-// The enabled strategies of the config, in config order. Throws std::runtime_error naming the
-// strategy and the bad parameter.
-[[nodiscard]] std::vector<std::unique_ptr<strategies::Strategy>> make_strategies(
+struct BuiltStrategy {
+  std::string name;  // the config's name ("fib_btc"), not the strategy type
+  std::unique_ptr<strategies::Strategy> strategy;
+};
+// The enabled strategies of the config, in config order, with strategy ids 1, 2, ... in that
+// order (the core assigns the same ids as they are added). Throws std::runtime_error listing
+// every bad parameter (path and reason).
+[[nodiscard]] std::vector<BuiltStrategy> make_strategies(
     const EngineConfig& config, const common::InstrumentRegistry& instruments);
 
 }  // namespace peregrine::engine

@@ -40,7 +40,7 @@ namespace flags = common::book_flags;
 // Records every call; admits unless told to deny.
 class FakeFlow final : public OrderFlow {
  public:
-  std::optional<common::DenyReason> admit(const OrderIntent& i, Nanos) noexcept override {
+  std::optional<common::DenyReason> admit(OrderIntent& i, Nanos) noexcept override {
     ++admitted;
     last_admitted = i;
     return deny_with;
