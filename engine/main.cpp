@@ -1,7 +1,12 @@
-// The `peregrine` binary: loads and validates a config, then (eventually) runs the engine.
-// Exit codes: 0 ok, 2 bad usage or an invalid config.
+// The `peregrine` binary: loads and validates a config, then runs a session (paper against the
+// venue simulator, or live) until --duration passes or SIGINT/SIGTERM, and prints the summary.
+// Exit codes: 0 ok, 1 the session failed at start-up or at run time, 2 bad usage or config.
 
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -10,18 +15,32 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "engine/engine_config.hpp"
+#include "engine/session/session.hpp"
 
 ABSL_FLAG(std::string, config, "",
           "Path to the YAML config (required), e.g. configs/paper.yaml. "
           "The format is described in docs/configuration.md.");
 ABSL_FLAG(bool, check, false, "Only validate the config, print a summary and exit.");
+ABSL_FLAG(std::string, duration, "",
+          "Stop after this long (e.g. 60s, 10m); overrides engine.duration. Default: until "
+          "SIGINT/SIGTERM.");
+ABSL_FLAG(std::string, report, "",
+          "Where to write report.json (default: <engine.journal_dir>/report.json).");
+ABSL_FLAG(bool, quiet, false, "No live status line.");
 
 namespace {
 
 namespace engine = peregrine::engine;
 
 constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
+
+// SIGINT/SIGTERM only set a flag; the session thread polls it.
+engine::Session* g_session = nullptr;
+extern "C" void on_signal(int) {
+  if (g_session != nullptr) g_session->stop();
+}
 
 constexpr const char* kUsage =
     "low-latency execution engine for crypto perpetuals (Hyperliquid, Binance USD-M,\n"
@@ -103,6 +122,40 @@ int main(int argc, char** argv) {
 
   print_summary(path, result.value);
   if (absl::GetFlag(FLAGS_check)) return kExitOk;
-  std::cout << "peregrine: engine loop not implemented yet: config validated, exiting\n";
+
+  engine::SessionOptions options;
+  options.live_status = !absl::GetFlag(FLAGS_quiet);
+  options.report_path = absl::GetFlag(FLAGS_report);
+  if (const std::string d = absl::GetFlag(FLAGS_duration); !d.empty()) {
+    auto parsed = peregrine::common::parse_duration(d);
+    if (!parsed.ok() || parsed.value().count() <= 0) {
+      std::cerr << "peregrine: --duration '" << d
+                << "': " << (parsed.ok() ? "must be positive" : parsed.error()) << '\n';
+      return kExitUsage;
+    }
+    options.duration = parsed.value().count();
+  }
+  try {
+    engine::Session session(result.value, options);
+    session.build();
+    for (const std::string& note : session.notes()) std::cout << "  note: " << note << '\n';
+    g_session = &session;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    const engine::SessionStats stats = session.run(std::cout);
+    g_session = nullptr;
+    engine::write_summary(std::cout, stats);
+    const std::filesystem::path report = session.report_path();
+    if (report.has_parent_path()) std::filesystem::create_directories(report.parent_path());
+    std::ofstream out(report);
+    engine::write_report_json(out, stats);
+    if (!out) throw std::runtime_error("could not write " + report.string());
+    std::cout << "\nreport: " << report.string() << '\n';
+    for (const std::string& note : session.notes()) std::cout << "note: " << note << '\n';
+  } catch (const std::exception& e) {
+    g_session = nullptr;
+    std::cerr << "peregrine: " << e.what() << '\n';
+    return kExitFailed;
+  }
   return kExitOk;
 }

@@ -151,8 +151,9 @@ std::string status_line(const SessionStats& now, const SessionStats& before) {
 
 void write_summary(std::ostream& out, const SessionStats& s) {
   char line[256];
-  out << "\n== session summary (" << micros(static_cast<std::uint64_t>(s.elapsed) / 1000) << " s, "
-      << s.md_events << " market-data events, risk " << to_string(s.risk) << ")\n\n";
+  std::snprintf(line, sizeof line, "%.1f", static_cast<double>(s.elapsed) / 1e9);
+  out << "\n== session summary (" << line << " s, " << s.md_events << " market-data events, risk "
+      << to_string(s.risk) << ")\n\n";
   std::snprintf(line, sizeof line, "%-22s %-12s %7s %7s %7s %7s %12s %10s %12s\n", "strategy",
                 "venue", "orders", "fills", "denied", "rejects", "realized", "fees", "net PnL");
   out << line;
