@@ -1,0 +1,208 @@
+// POST /info for the simulated Hyperliquid venue (shapes as venue doc §9).
+#include <vector>
+
+#include "tools/venue_sim/hyperliquid/hl_protocol.hpp"
+
+namespace peregrine::venue_sim::hl {
+
+namespace {
+
+constexpr std::string_view kDeserializeError =
+    "Failed to deserialize the JSON body into the target type";
+
+std::int64_t ms(Nanos ns) { return ns / 1'000'000; }
+
+}  // namespace
+
+void HlProtocol::write_clearinghouse(JsonOut& o, const HlAccount& acc, Nanos now) const {
+  o.obj().key("assetPositions").arr();
+  common::Money ntl_total{}, margin_total{};
+  for (const auto& inst : instruments_) {
+    const auto p = ex_.position(acc.id, inst.id);
+    if (p.qty.is_zero()) continue;
+    const auto mark = ex_.mark_price(inst.id);
+    const auto value = common::notional(mark, p.qty.abs()).value_or(common::Money{});
+    const auto margin = p.margin(mark);
+    const auto upnl = p.unrealized(mark);
+    ntl_total += value;
+    margin_total += margin;
+    o.obj().key("position").obj().kv("coin", inst.cfg->symbol).kv_dec("szi", p.qty);
+    o.key("leverage").obj().kv("type", "cross").kv_num("value", p.leverage).end_obj();
+    o.kv_dec("entryPx", p.entry_price).kv_dec("positionValue", value);
+    o.kv_dec("unrealizedPnl", upnl);
+    // returnOnEquity = uPnL / margin at entry; reported as a short decimal.
+    const double roe = margin.is_zero() ? 0.0 : upnl.to_double() / margin.to_double();
+    const auto roe_fixed = common::Money::from_double(roe, common::Money::from_raw(1),
+                                                      common::RoundMode::kNearestEven);
+    o.kv_dec("returnOnEquity", roe_fixed.value_or(common::Money{}));
+    o.key("liquidationPx").null().kv_dec("marginUsed", margin);
+    o.kv_num("maxLeverage", inst.cfg->max_leverage);
+    o.key("cumFunding").obj().kv("allTime", "0.0").kv("sinceOpen", "0.0");
+    o.kv("sinceChange", "0.0").end_obj();
+    o.end_obj().kv("type", "oneWay").end_obj();
+  }
+  o.end_arr();
+  const auto bal = ex_.balance(acc.id);
+  const auto account_value = bal.wallet + bal.unrealized;
+  auto summary = [&](std::string_view key) {
+    o.key(key).obj().kv_dec("accountValue", account_value).kv_dec("totalNtlPos", ntl_total);
+    o.kv_dec("totalRawUsd", bal.wallet).kv_dec("totalMarginUsed", margin_total).end_obj();
+  };
+  summary("marginSummary");
+  summary("crossMarginSummary");
+  o.kv("crossMaintenanceMarginUsed", "0.0");
+  const auto withdrawable = bal.available.is_negative() ? common::Money{} : bal.available;
+  o.kv_dec("withdrawable", withdrawable).kv_num("time", ms(now)).end_obj();
+}
+
+std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
+  *status = 200;
+  simdjson::dom::element req;
+  std::string_view type;
+  if (info_parser_.parse(body.data(), body.size()).get(req) != simdjson::SUCCESS ||
+      req["type"].get_string().get(type) != simdjson::SUCCESS) {
+    *status = 422;
+    return std::string(kDeserializeError);
+  }
+  std::string_view user;
+  if (req["user"].get_string().get(user) != simdjson::SUCCESS) user = {};
+  HlAccount* acc = user.empty() ? nullptr : by_user(user);
+  JsonOut o;
+  auto write_meta = [&] {
+    o.obj().key("universe").arr();
+    for (const auto& i : instruments_) {
+      o.obj().kv("name", i.cfg->symbol).kv_num("szDecimals", i.cfg->size_decimals);
+      o.kv_num("maxLeverage", i.cfg->max_leverage).kv_num("marginTableId", i.cfg->max_leverage);
+      o.end_obj();
+    }
+    o.end_arr().key("marginTables").arr();
+    std::vector<int> seen;
+    for (const auto& i : instruments_) {
+      const int lev = i.cfg->max_leverage;
+      if (std::find(seen.begin(), seen.end(), lev) != seen.end()) continue;
+      seen.push_back(lev);
+      o.arr().num(lev).obj().kv("description", "").key("marginTiers").arr();
+      o.obj().kv("lowerBound", "0.0").kv_num("maxLeverage", lev).end_obj();
+      o.end_arr().end_obj().end_arr();
+    }
+    o.end_arr().kv_num("collateralToken", 0).end_obj();
+  };
+  if (type == "meta") {
+    write_meta();
+  } else if (type == "metaAndAssetCtxs") {
+    o.arr();
+    write_meta();
+    o.arr();
+    for (const auto& i : instruments_) {
+      const auto m = mid(i);
+      const auto bid = ex_.best(i.id, common::BookSide::kBid).value_or(m);
+      const auto ask = ex_.best(i.id, common::BookSide::kAsk).value_or(m);
+      o.obj().kv("funding", "0.0000125").kv("openInterest", "0.0").kv_dec("prevDayPx", m);
+      o.kv("dayNtlVlm", "0.0").kv("premium", "0.0").kv_dec("oraclePx", m);
+      o.kv_dec("markPx", ex_.mark_price(i.id).is_zero() ? m : ex_.mark_price(i.id));
+      o.kv_dec("midPx", m).key("impactPxs").arr().dec(bid).dec(ask).end_arr();
+      o.kv("dayBaseVlm", "0.0").end_obj();
+    }
+    o.end_arr().end_arr();
+  } else if (type == "allMids") {
+    o.obj();
+    for (const auto& i : instruments_) o.kv_dec(i.cfg->symbol, mid(i));
+    o.end_obj();
+  } else if (type == "l2Book") {
+    std::string_view coin;
+    if (req["coin"].get_string().get(coin) != simdjson::SUCCESS) coin = {};
+    HlInstrument* inst = by_coin(coin);
+    if (inst == nullptr) return "null";  // the venue answers null for an unknown coin
+    write_book(o, *inst, now);
+  } else if (type == "clearinghouseState") {
+    if (user.empty()) {
+      *status = 422;
+      return std::string(kDeserializeError);
+    }
+    if (acc == nullptr) {
+      // An address the venue has never seen: an empty account.
+      o.obj().key("assetPositions").arr().end_arr();
+      for (std::string_view k : {"marginSummary", "crossMarginSummary"}) {
+        o.key(k).obj().kv("accountValue", "0.0").kv("totalNtlPos", "0.0");
+        o.kv("totalRawUsd", "0.0").kv("totalMarginUsed", "0.0").end_obj();
+      }
+      o.kv("crossMaintenanceMarginUsed", "0.0").kv("withdrawable", "0.0");
+      o.kv_num("time", ms(now)).end_obj();
+    } else {
+      write_clearinghouse(o, *acc, now);
+    }
+  } else if (type == "openOrders" || type == "frontendOpenOrders") {
+    if (user.empty()) {
+      *status = 422;
+      return std::string(kDeserializeError);
+    }
+    o.arr();
+    if (acc != nullptr) {
+      // The venue lists newest first.
+      std::vector<gs::SimOrder> open;
+      ex_.for_each_open_order(acc->id, std::nullopt,
+                              [&](const gs::SimOrder& ord) { open.push_back(ord); });
+      for (auto it = open.rbegin(); it != open.rend(); ++it) {
+        if (type == "openOrders") {
+          write_order_basic(o, *it);
+        } else {
+          write_frontend_order(o, *it);
+        }
+      }
+    }
+    o.end_arr();
+  } else if (type == "orderStatus") {
+    if (user.empty()) {
+      *status = 422;
+      return std::string(kDeserializeError);
+    }
+    const gs::SimOrder* ord = nullptr;
+    std::uint64_t oid = 0;
+    std::string_view cloid;
+    if (acc != nullptr) {
+      if (req["oid"].get_uint64().get(oid) == simdjson::SUCCESS) {
+        ord = ex_.find_order(acc->id, oid);
+      } else if (req["oid"].get_string().get(cloid) == simdjson::SUCCESS) {
+        ord = ex_.find_by_client_id(acc->id, cloid);
+      }
+    }
+    if (ord == nullptr) return "{\"status\":\"unknownOid\"}";
+    o.obj().kv("status", "order").key("order").obj().key("order");
+    write_frontend_order(o, *ord);
+    o.kv("status", order_status_text(*ord)).kv_num("statusTimestamp", ms(ord->updated));
+    o.end_obj().end_obj();
+  } else if (type == "userFills" || type == "userFillsByTime") {
+    if (user.empty()) {
+      *status = 422;
+      return std::string(kDeserializeError);
+    }
+    o.arr();
+    if (acc != nullptr) {
+      std::vector<gs::SimFill> fills;
+      ex_.for_each_fill(acc->id, [&](const gs::SimFill& f) { fills.push_back(f); });
+      // Newest first; each fill's startPosition is found by walking back from the current
+      // position, one instrument at a time.
+      std::vector<std::pair<common::InstrumentId, common::Qty>> pos;
+      auto position_of = [&](const gs::SimFill& f) -> common::Qty& {
+        for (auto& [id, q] : pos) {
+          if (id == f.instrument) return q;
+        }
+        pos.emplace_back(f.instrument, ex_.position(acc->id, f.instrument, f.position_side).qty);
+        return pos.back().second;
+      };
+      std::size_t n = 0;
+      for (auto it = fills.rbegin(); it != fills.rend() && n < 2000; ++it, ++n) {
+        common::Qty& p = position_of(*it);
+        p -= it->side == common::Side::kBuy ? it->qty : -it->qty;
+        write_fill(o, *it, p);
+      }
+    }
+    o.end_arr();
+  } else {
+    *status = 422;
+    return std::string(kDeserializeError);
+  }
+  return o.take();
+}
+
+}  // namespace peregrine::venue_sim::hl

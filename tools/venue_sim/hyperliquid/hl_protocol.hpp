@@ -1,0 +1,133 @@
+// The simulator's Hyperliquid wire protocol: POST /info, POST /exchange (signature recovery,
+// nonce rules, order actions), WS /ws (subscriptions, post, ping). Simulator thread only.
+// Split by concern: hl_protocol.cpp (dispatch, WS, publishing), hl_info.cpp (/info queries),
+// hl_exchange.cpp (/exchange actions).
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gateways/sim/exchange.hpp"
+#include "tools/venue_sim/hyperliquid/hl_auth.hpp"
+#include "tools/venue_sim/json_out.hpp"
+#include "tools/venue_sim/venue_context.hpp"
+#include "tools/venue_sim/venue_protocol.hpp"
+
+namespace peregrine::venue_sim {
+// make_hyperliquid_protocol (venue_context.hpp) serves mainnet signatures; this one chooses.
+[[nodiscard]] std::unique_ptr<VenueProtocol> make_hyperliquid_protocol(VenueContext& ctx,
+                                                                       bool mainnet);
+}  // namespace peregrine::venue_sim
+
+namespace peregrine::venue_sim::hl {
+
+namespace gs = gateways::sim;
+
+struct HlInstrument {
+  const SimInstrumentConfig* cfg = nullptr;
+  common::InstrumentId id;
+  bool book_dirty = true;
+  bool bbo_dirty = true;
+  std::string trades;  // pending trades frame entries (comma-separated JSON objects)
+};
+
+struct HlAccount {
+  const SimAccountConfig* cfg = nullptr;
+  gs::AccountId id = 0;
+  Address address{};
+  std::string address_hex;
+  common::Nanos dead_man_at = 0;
+  std::string order_updates;  // pending orderUpdates entries
+  std::string fills;          // pending WsFill entries
+  std::string non_user_cancels;
+};
+
+struct Subscription {
+  std::string type;  // l2Book, trades, bbo, allMids, orderUpdates, userFills, userEvents
+  std::string key;   // coin or user (lowercase), empty for allMids
+  std::string echo;  // the subscription object as acknowledged
+};
+
+struct HlSession {
+  WsSession* ws = nullptr;
+  std::vector<Subscription> subs;
+};
+
+class HlProtocol final : public VenueProtocol, public gs::Listener {
+ public:
+  HlProtocol(VenueContext& ctx, bool mainnet);
+  ~HlProtocol() override;
+
+  common::VenueId venue() const noexcept override { return common::VenueId::kHyperliquid; }
+  HttpResponse on_http(const HttpRequest& req, Nanos now) override;
+  bool accepts_ws(std::string_view target) const noexcept override;
+  void on_ws_open(WsSession& s, Nanos now) override;
+  void on_ws_message(WsSession& s, std::string_view text, Nanos now) override;
+  void on_ws_close(WsSession& s) noexcept override;
+  void on_tick(Nanos now) override;
+
+  // Listener (called synchronously by the Exchange).
+  void on_book_level(common::InstrumentId, common::BookSide, common::Price, common::Qty,
+                     common::Nanos) override;
+  void on_trade(common::InstrumentId, common::Price, common::Qty, common::Side, std::uint64_t,
+                common::Nanos) override;
+  void on_order(const gs::SimOrder&) override;
+  void on_fill(const gs::SimFill&) override;
+
+  // Answers (the JSON text) to an /info payload and an /exchange body; shared by HTTP and WS
+  // post. `status` is the HTTP status to use.
+  std::string info(std::string_view body, Nanos now, int* status);
+  std::string exchange_action(std::string_view body, Nanos now, int* status);
+
+  [[nodiscard]] HlInstrument* find_asset(std::int64_t asset) noexcept { return by_asset(asset); }
+
+ private:
+  [[nodiscard]] HlInstrument* by_coin(std::string_view coin) noexcept;
+  [[nodiscard]] HlInstrument* by_asset(std::int64_t asset) noexcept;
+  [[nodiscard]] HlInstrument* by_id(common::InstrumentId id) noexcept;
+  [[nodiscard]] HlAccount* by_user(std::string_view address) noexcept;
+  [[nodiscard]] HlAccount* by_account_id(gs::AccountId id) noexcept;
+
+  void write_book(JsonOut& o, const HlInstrument& inst, Nanos now) const;
+  void write_order_basic(JsonOut& o, const gs::SimOrder& ord) const;
+  void write_frontend_order(JsonOut& o, const gs::SimOrder& ord) const;
+  // `start` is the position before the fill; absent: derived from the current position (right
+  // for a fill just made).
+  void write_fill(JsonOut& o, const gs::SimFill& f,
+                  std::optional<common::Qty> start = std::nullopt) const;
+  void write_clearinghouse(JsonOut& o, const HlAccount& acc, Nanos now) const;
+  [[nodiscard]] std::string_view order_status_text(const gs::SimOrder& o) const;
+  [[nodiscard]] common::Price mid(const HlInstrument& inst) const;
+
+  void handle_subscribe(HlSession& s, simdjson::dom::element sub, bool subscribe, Nanos now);
+  void handle_post(HlSession& s, simdjson::dom::element msg, Nanos now);
+  [[nodiscard]] bool has_subscriber(std::string_view type, std::string_view key) const;
+  void broadcast(std::string_view type, std::string_view key, const std::string& frame);
+
+  VenueContext& ctx_;
+  gs::Exchange& ex_;
+  bool mainnet_;
+  std::vector<HlInstrument> instruments_;  // config order
+  std::vector<HlAccount> accounts_;
+  std::unordered_map<std::string, std::size_t> agents_;  // lowercase agent address -> account
+  NonceBook nonces_;
+  std::map<std::uint64_t, HlSession> sessions_;
+  // One parser per entry point: a WS post re-enters info()/exchange_action() while the WS
+  // message's document is still in use.
+  simdjson::dom::parser ws_parser_;
+  simdjson::dom::parser info_parser_;
+  simdjson::dom::parser ex_parser_;
+  bool mids_dirty_ = true;
+  std::uint64_t tid_seed_ = 0x9e3779b97f4a7c15ull;
+};
+
+}  // namespace peregrine::venue_sim::hl
