@@ -161,7 +161,7 @@ bool FibHedger::send(StrategyContext& ctx, Role role, InstrumentId ins_id, Side 
   in.flags = static_cast<std::uint8_t>((reduce_only ? common::intent_flags::kReduceOnly : 0) |
                                        extra_flags);
   if (ctx.submit(in) != SubmitResult::kAccepted) return false;
-  *slot = Inflight{in.cloid, role};
+  *slot = Inflight{in.cloid, role, Qty{}};
   return true;
 }
 
@@ -343,35 +343,43 @@ void FibHedger::run_ladder(StrategyContext& ctx, double mid) noexcept {
 }
 
 void FibHedger::on_fill(StrategyContext& ctx, const common::Fill& f) noexcept {
+  static_cast<void>(ctx);
   Inflight* fl = find(f.cloid);
-  if (fl == nullptr) return;
-  switch (fl->role) {
+  if (fl == nullptr) return;  // unknown, or already settled by its terminal update
+  apply_fill(fl->role, f.qty, f.price);
+  fl->applied += f.qty;
+}
+
+// Venues report a fill twice: as an execution (Fill) and inside the order's cumulative filled
+// quantity (OrderUpdate), in either order. Whatever arrives first is applied; the rest of the
+// quantity is applied from the terminal update, so nothing is counted twice or missed.
+void FibHedger::apply_fill(Role role, Qty qty, common::Price price) noexcept {
+  switch (role) {
     case Role::kEntry:
-      main_qty_ += f.qty;
-      entry_notional_ += f.price.to_double() * f.qty.to_double();
-      entry_filled_ += f.qty.to_double();
+      main_qty_ += qty;
+      entry_notional_ += price.to_double() * qty.to_double();
+      entry_filled_ += qty.to_double();
       break;
     case Role::kReduce:
     case Role::kStopMain:
-      main_qty_ = f.qty > main_qty_ ? Qty{} : main_qty_ - f.qty;
+      main_qty_ = qty > main_qty_ ? Qty{} : main_qty_ - qty;
       break;
     case Role::kHedgeOpen:
-      hedge_qty_ += f.qty;
+      hedge_qty_ += qty;
       if (cfg_.hedge_mode == HedgeMode::kOneWay) {
-        main_qty_ = f.qty > main_qty_ ? Qty{} : main_qty_ - f.qty;
+        main_qty_ = qty > main_qty_ ? Qty{} : main_qty_ - qty;
       }
       break;
     case Role::kHedgeClose:
     case Role::kStopHedge:
-      hedge_qty_ = f.qty > hedge_qty_ ? Qty{} : hedge_qty_ - f.qty;
-      if (cfg_.hedge_mode == HedgeMode::kOneWay && fl->role == Role::kHedgeClose) {
-        main_qty_ += f.qty;  // the degraded hedge is bought back
+      hedge_qty_ = qty > hedge_qty_ ? Qty{} : hedge_qty_ - qty;
+      if (cfg_.hedge_mode == HedgeMode::kOneWay && role == Role::kHedgeClose) {
+        main_qty_ += qty;  // the degraded hedge is bought back
       }
       break;
     case Role::kNone:
       break;
   }
-  static_cast<void>(ctx);
 }
 
 void FibHedger::on_order_update(StrategyContext& ctx, const common::OrderUpdate& u) noexcept {
@@ -382,6 +390,10 @@ void FibHedger::on_order_update(StrategyContext& ctx, const common::OrderUpdate&
                         u.status == OrderStatus::kRejected || u.status == OrderStatus::kExpired;
   if (!terminal) return;
   const Role role = fl->role;
+  if (u.filled_qty > fl->applied) {
+    apply_fill(role, u.filled_qty - fl->applied, u.avg_price);
+    fl->applied = u.filled_qty;
+  }
   fl->role = Role::kNone;
   if (role == Role::kEntry) {
     if (main_qty_.is_zero()) {

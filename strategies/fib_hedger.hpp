@@ -91,6 +91,7 @@ class FibHedger final : public Strategy {
   struct Inflight {
     common::ClientOrderId cloid;
     Role role = Role::kNone;
+    common::Qty applied;  // filled quantity already applied (from fills or cumulative updates)
   };
   struct Bucket {
     common::Nanos epoch = -1;
@@ -99,6 +100,7 @@ class FibHedger final : public Strategy {
   };
 
   [[nodiscard]] bool better(double a, double b) const noexcept { return long_ ? a > b : a < b; }
+  void apply_fill(Role role, common::Qty qty, common::Price price) noexcept;
   void record_sample(common::Nanos now, double mid) noexcept;
   [[nodiscard]] double lookback_anchor(common::Nanos now, double fallback) const noexcept;
   void activate(StrategyContext& ctx, double mid) noexcept;

@@ -27,7 +27,9 @@ struct Rig {
   common::InstrumentId hedge;
   std::unique_ptr<FibHedger> s;
 
-  explicit Rig(FibHedgerConfig cfg, bool same_instrument_hedge = false) {
+  explicit Rig(FibHedgerConfig cfg, bool same_instrument_hedge = false,
+               bool update_before_fills = false) {
+    ctx.set_update_before_fills(update_before_fills);
     main = ctx.add_instrument(common::VenueId::kHyperliquid, "BTC", 0.01, 0.001);
     hedge = ctx.add_instrument(common::VenueId::kBinance, "BTC", 0.01, 0.001);
     s = std::make_unique<FibHedger>(common::StrategyId{3}, std::move(cfg), main,
@@ -74,6 +76,18 @@ TEST(FibHedger, EntersAndTracksSwing) {
   r.walk(100, 110, 10);
   EXPECT_DOUBLE_EQ(r.s->extreme(), 110);
   EXPECT_EQ(r.ctx.new_orders().size(), 1u);  // only the entry on the way up
+}
+
+// Found in a paper session: the venue's "filled" ack arrived before the user stream's fill, the
+// entry looked unfilled and the hedger re-entered on every book.
+TEST(FibHedger, TerminalUpdateBeforeFillsCountsTheEntryOnce) {
+  Rig r(base_cfg(), false, /*update_before_fills=*/true);
+  r.mid(100);
+  ASSERT_EQ(r.s->state(), FibHedger::State::kActive);
+  EXPECT_EQ(r.s->main_qty(), qt(1));  // from the update's cumulative qty; the late fill is not
+  r.walk(100, 101, 5);                // counted again
+  EXPECT_EQ(r.ctx.new_orders().size(), 1u);
+  EXPECT_EQ(r.s->main_qty(), qt(1));
 }
 
 TEST(FibHedger, EachLevelFiresExactlyOnceDespiteFlicker) {

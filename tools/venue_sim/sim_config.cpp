@@ -72,8 +72,8 @@ void add_defaults(SimVenueSettings& s, VenueId v) {
               {"SOL", "SOLUSDT", "0.01", "1", "5", 200, 500, 50, 0, 2}};
       break;
     case VenueId::kBybit:
-      a.api_key = "sim-bybit-api-key";
-      a.api_secret = "sim-bybit-api-secret";
+      a.api_key = "SimBybitApiKey01";
+      a.api_secret = "SimBybitApiSecret01";
       rows = {{"BTC", "BTCUSDT", "0.1", "0.001", "5", 200, 550, 100, 3, 0},
               {"ETH", "ETHUSDT", "0.01", "0.01", "5", 200, 550, 100, 2, 1},
               {"SOL", "SOLUSDT", "0.01", "0.1", "5", 200, 550, 50, 1, 2}};

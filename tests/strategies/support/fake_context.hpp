@@ -153,6 +153,8 @@ class FakeContext final : public StrategyContext {
 
   // --- Simulator knobs ---
   void deny_next(int n) { deny_next_ = n; }
+  // IOC/market results: report the terminal OrderUpdate before the Fill events.
+  void set_update_before_fills(bool b) { update_before_fills_ = b; }
   // Fraction of an IOC's matchable quantity that fills on this instrument (leg failure tests).
   void set_ioc_fill_ratio(InstrumentId id, double r) {
     if (fill_ratio_.size() <= id.value) fill_ratio_.resize(id.value + 1, 1.0);
@@ -329,8 +331,14 @@ class FakeContext final : public StrategyContext {
         in.tif == TimeInForce::kFok) {
       const Price limit = in.type == OrderType::kMarket ? Price::max() : in.price;
       const Price lim = in.side == Side::kSell && in.type == OrderType::kMarket ? Price{} : limit;
+      const std::size_t first = events_.size();
       const Qty got = take(in, lim, in.qty);
       push_update(in, got == in.qty ? OrderStatus::kFilled : OrderStatus::kCancelled, got);
+      if (update_before_fills_) {
+        // Like a REST ack ("filled") that beats the user stream's fill events.
+        std::rotate(events_.begin() + static_cast<std::ptrdiff_t>(first), events_.end() - 1,
+                    events_.end());
+      }
       return;
     }
     if (in.tif == TimeInForce::kPostOnly && crosses(in)) {
@@ -414,6 +422,7 @@ class FakeContext final : public StrategyContext {
   bool healthy_[common::kVenueCount] = {true, true, true, true};
   InstrumentId route_{};
   int deny_next_ = 0;
+  bool update_before_fills_ = false;
   std::uint64_t fill_seq_ = 0;
   std::size_t fill_count_ = 0;
   double cash_ = 0;
