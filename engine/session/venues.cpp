@@ -8,12 +8,16 @@
 #include "common/agent_runner.hpp"
 #include "common/rng.hpp"
 #include "engine/session/wiring.hpp"
+#include "gateways/binance/md_gateway.hpp"
+#include "gateways/binance/order_gateway.hpp"
+#include "gateways/binance/signer.hpp"
 #include "gateways/crypto/presign_pool.hpp"
 #include "gateways/crypto/secp256k1_signer.hpp"
 #include "gateways/hyperliquid/md_gateway.hpp"
 #include "gateways/hyperliquid/net_adapters.hpp"
 #include "gateways/hyperliquid/nonce.hpp"
 #include "gateways/hyperliquid/order_gateway.hpp"
+#include "gateways/json/cex_gateway_common.hpp"
 #include "gateways/net/net_loop.hpp"
 
 namespace peregrine::engine {
@@ -150,6 +154,92 @@ class HyperliquidRuntime final : public VenueRuntime {
   int order_cpu_ = -1;
 };
 
+// Binance USD-M: one md thread (public WS + REST snapshots), one order thread (REST + the user
+// data stream, whose socket is connected once the gateway has its listenKey).
+class BinanceRuntime final : public VenueRuntime {
+ public:
+  BinanceRuntime(const VenueConfig& v, const common::InstrumentRegistry& reg,
+                 const common::Clock& clock, VenueQueues& q)
+      : md_rng_(common::os_entropy_u64()), order_rng_(common::os_entropy_u64()) {
+    if (v.api_key.reveal().empty() || v.api_secret.reveal().empty()) {
+      throw std::runtime_error("binance: api_key and api_secret are required");
+    }
+    signer_ = std::make_unique<gateways::binance::Signer>(
+        std::make_unique<gateways::binance::HmacSigner>(v.api_key.reveal(), v.api_secret.reveal()));
+    gateways::net::WsOptions ws_opts;
+    ws_opts.tls = tls_for(v.ws_url);
+    gateways::net::HttpOptions http_opts;
+    http_opts.tls = tls_for(v.rest_url);
+    md_ws_ = std::make_unique<hl::NetWsTransport>(md_loop_, clock, md_rng_, ws_opts);
+    md_rest_ = std::make_unique<gateways::cex::NetRestTransport>(md_loop_, clock, http_opts);
+    user_ws_ = std::make_unique<hl::NetWsTransport>(order_loop_, clock, order_rng_, ws_opts);
+    rest_ = std::make_unique<gateways::cex::NetRestTransport>(order_loop_, clock, http_opts);
+
+    gateways::binance::MdGatewayConfig md_cfg;
+    for (std::size_t i = 0; i < reg.size(); ++i) {
+      const common::Instrument& ins = reg.get(common::InstrumentId{static_cast<std::uint32_t>(i)});
+      if (ins.venue == common::VenueId::kBinance) md_cfg.symbols.emplace_back(ins.symbol.view());
+    }
+    md_ = std::make_unique<gateways::binance::BinanceMdGateway>(reg, *md_ws_, nullptr, *md_rest_,
+                                                                q.md, clock, md_cfg);
+    gateways::binance::OrderGatewayConfig o_cfg;
+    // The user stream's URL is <ws base>/ws/<listenKey>; called on the order thread.
+    std::string base = v.ws_url.text;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    o_cfg.on_listen_key = [this, base](std::string_view key) {
+      static_cast<void>(user_ws_->connect(base + "/ws/" + std::string(key)));
+    };
+    order_ = std::make_unique<gateways::binance::BinanceOrderGateway>(
+        reg, *rest_, user_ws_.get(), q.orders, q.exec, *signer_, wall_, std::move(o_cfg));
+
+    std::string error;
+    if (!md_rest_->start(v.rest_url.text, &error) || !rest_->start(v.rest_url.text, &error)) {
+      throw std::runtime_error("binance: rest_url " + v.rest_url.text + ": " + error);
+    }
+    if (md_ws_->connect(base + "/stream") != gateways::net::WsConnectResult::kStarted) {
+      throw std::runtime_error("binance: cannot connect to ws_url " + v.ws_url.text);
+    }
+    md_cpu_ = v.md_cpu;
+    order_cpu_ = v.order_cpu;
+  }
+  ~BinanceRuntime() override { stop(); }
+
+  void start() override {
+    md_runner_ = std::make_unique<Runner<gateways::binance::BinanceMdGateway>>(
+        *md_, common::BackoffIdle{}, runner_options("bn-md", md_cpu_));
+    order_runner_ = std::make_unique<Runner<gateways::binance::BinanceOrderGateway>>(
+        *order_, common::BackoffIdle{}, runner_options("bn-order", order_cpu_));
+    if (!md_runner_->start() || !order_runner_->start()) {
+      throw std::runtime_error("binance: could not start the gateway threads");
+    }
+  }
+  void stop() noexcept override {
+    if (order_runner_) order_runner_->stop();
+    if (md_runner_) md_runner_->stop();
+  }
+  void fill_stats(SessionStats& s) const noexcept override {
+    s.venue_enabled[static_cast<std::size_t>(common::VenueId::kBinance)] = true;
+  }
+
+ private:
+  common::WallClock wall_;  // signed requests carry epoch-ms timestamps
+  common::Rng md_rng_;
+  common::Rng order_rng_;
+  gateways::net::NetLoop md_loop_;
+  gateways::net::NetLoop order_loop_;
+  std::unique_ptr<gateways::binance::Signer> signer_;
+  std::unique_ptr<hl::NetWsTransport> md_ws_;
+  std::unique_ptr<gateways::cex::NetRestTransport> md_rest_;
+  std::unique_ptr<hl::NetWsTransport> user_ws_;
+  std::unique_ptr<gateways::cex::NetRestTransport> rest_;
+  std::unique_ptr<gateways::binance::BinanceMdGateway> md_;
+  std::unique_ptr<gateways::binance::BinanceOrderGateway> order_;
+  std::unique_ptr<Runner<gateways::binance::BinanceMdGateway>> md_runner_;
+  std::unique_ptr<Runner<gateways::binance::BinanceOrderGateway>> order_runner_;
+  int md_cpu_ = -1;
+  int order_cpu_ = -1;
+};
+
 }  // namespace
 
 std::unique_ptr<VenueRuntime> make_venue_runtime(const VenueConfig& venue,
@@ -161,6 +251,7 @@ std::unique_ptr<VenueRuntime> make_venue_runtime(const VenueConfig& venue,
     case common::VenueId::kHyperliquid:
       return std::make_unique<HyperliquidRuntime>(venue, config, instruments, clock, queues);
     case common::VenueId::kBinance:
+      return std::make_unique<BinanceRuntime>(venue, instruments, clock, queues);
     case common::VenueId::kBybit:
     case common::VenueId::kCoinbase:
       why = "its market-data and order gateways are not wired into the engine yet";
