@@ -5,6 +5,8 @@
 #include <new>
 #include <utility>
 
+#include "gateways/json/simdjson_util.hpp"
+
 namespace peregrine::gateways::binance {
 namespace {
 
@@ -18,34 +20,6 @@ constexpr std::uint64_t kMaxMillis =
 void bump(std::atomic<std::uint64_t>& c) noexcept {
   c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
-
-MdError from_simdjson(simdjson::error_code e) noexcept {
-  switch (e) {
-    case simdjson::INCORRECT_TYPE:
-      return MdError::kWrongType;
-    case simdjson::NO_SUCH_FIELD:
-      return MdError::kMissingField;
-    case simdjson::INSUFFICIENT_PADDING:
-      return MdError::kNoPadding;
-    case simdjson::EMPTY:
-      return MdError::kEmpty;
-    case simdjson::NUMBER_ERROR:
-    case simdjson::NUMBER_OUT_OF_RANGE:
-      return MdError::kBadValue;
-    default:
-      return MdError::kBadJson;
-  }
-}
-
-#define PEREGRINE_BN_TRY(expr)                                    \
-  do {                                                            \
-    if (const MdError e_ = (expr); e_ != MdError::kOk) return e_; \
-  } while (0)
-#define PEREGRINE_BN_SJ(expr)                                              \
-  do {                                                                     \
-    if (const simdjson::error_code sj_ = (expr); sj_ != simdjson::SUCCESS) \
-      return from_simdjson(sj_);                                           \
-  } while (0)
 
 template <typename Tag>
 MdError to_fixed(std::string_view s, common::Fixed<Tag>& out) noexcept {
@@ -68,7 +42,7 @@ bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c 
 // refused by Price::parse, which is right for a decimal.
 MdError decimal_token(simdjson::simdjson_result<od::value> v, std::string_view& out) noexcept {
   std::string_view tok;
-  PEREGRINE_BN_SJ(v.raw_json_token().get(tok));
+  PEREGRINE_JSON_SJ(MdError, v.raw_json_token().get(tok));
   while (!tok.empty() && is_space(tok.back())) tok.remove_suffix(1);
   if (tok.size() < 2 || tok.front() != '"' || tok.back() != '"') return MdError::kWrongType;
   out = tok.substr(1, tok.size() - 2);
@@ -285,28 +259,28 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
   if (frame.data()[first] != '{') return MdError::kBadJson;
 
   od::document doc;
-  PEREGRINE_BN_SJ(parser_.iterate(frame).get(doc));
+  PEREGRINE_JSON_SJ(MdError, parser_.iterate(frame).get(doc));
   od::object root;
-  PEREGRINE_BN_SJ(doc.get_object().get(root));
+  PEREGRINE_JSON_SJ(MdError, doc.get_object().get(root));
   Fields fs;
   // Envelope {"stream":..,"data":{..}} and raw payloads share one walk: payload keys are never
   // "stream" or "data", so the root's other fields are handled as a raw payload.
   for (auto item : root) {
     od::field f;
-    PEREGRINE_BN_SJ(std::move(item).get(f));
+    PEREGRINE_JSON_SJ(MdError, std::move(item).get(f));
     const od::raw_json_string key = f.key();
     if (key == "stream") {
-      PEREGRINE_BN_SJ(f.value().get_string().get(stream_));
+      PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(stream_));
     } else if (key == "data") {
       od::object data;
-      PEREGRINE_BN_SJ(f.value().get_object().get(data));
+      PEREGRINE_JSON_SJ(MdError, f.value().get_object().get(data));
       for (auto data_item : data) {
         od::field df;
-        PEREGRINE_BN_SJ(std::move(data_item).get(df));
-        PEREGRINE_BN_TRY(on_field(df, fs));
+        PEREGRINE_JSON_SJ(MdError, std::move(data_item).get(df));
+        PEREGRINE_JSON_TRY(on_field(df, fs));
       }
     } else {
-      PEREGRINE_BN_TRY(on_field(f, fs));
+      PEREGRINE_JSON_TRY(on_field(f, fs));
     }
   }
   return finish(fs, ts_recv, kind);
@@ -319,7 +293,7 @@ MdError MdParser::on_field(od::field& f, Fields& fs) noexcept {
   if (key == "b" || key == "a" || key == "bids" || key == "asks") {
     const bool bid = key == "b" || key == "bids";
     od::json_type type;
-    PEREGRINE_BN_SJ(v.type().get(type));
+    PEREGRINE_JSON_SJ(MdError, v.type().get(type));
     if (type == od::json_type::array) {
       if (key == "bids" || key == "asks") fs.seen |= kHasSnapshotLevels;
       fs.seen |= bid ? kHasBidLevels : kHasAskLevels;
@@ -327,58 +301,58 @@ MdError MdParser::on_field(od::field& f, Fields& fs) noexcept {
     }
     if (key == "bids" || key == "asks") return MdError::kWrongType;
     if (type == od::json_type::string) {
-      PEREGRINE_BN_SJ(v.get_string().get(bid ? fs.bid : fs.ask));
+      PEREGRINE_JSON_SJ(MdError, v.get_string().get(bid ? fs.bid : fs.ask));
       fs.seen |= bid ? kHasBidStr : kHasAskStr;
       return MdError::kOk;
     }
     if (!bid && type == od::json_type::number) {
-      PEREGRINE_BN_SJ(v.get_uint64().get(fs.agg_id));
+      PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.agg_id));
       fs.seen |= kHasAggId;
       return MdError::kOk;
     }
     return MdError::kWrongType;
   }
   if (key == "u") {
-    PEREGRINE_BN_SJ(v.get_uint64().get(fs.last_id));
+    PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.last_id));
     fs.seen |= kHasLastId;
   } else if (key == "U") {
-    PEREGRINE_BN_SJ(v.get_uint64().get(fs.first_id));
+    PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.first_id));
     fs.seen |= kHasFirstId;
   } else if (key == "pu") {
-    PEREGRINE_BN_SJ(v.get_uint64().get(fs.prev_id));
+    PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.prev_id));
     fs.seen |= kHasPrevId;
   } else if (key == "E") {
-    PEREGRINE_BN_SJ(v.get_uint64().get(fs.event_ms));
+    PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.event_ms));
     fs.seen |= kHasEventTime;
   } else if (key == "T") {
-    PEREGRINE_BN_SJ(v.get_uint64().get(fs.txn_ms));
+    PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.txn_ms));
     fs.seen |= kHasTxnTime;
   } else if (key == "e") {
-    PEREGRINE_BN_SJ(v.get_string().get(fs.e));
+    PEREGRINE_JSON_SJ(MdError, v.get_string().get(fs.e));
     fs.seen |= kHasE;
   } else if (key == "s" || key == "symbol") {
-    PEREGRINE_BN_SJ(v.get_string().get(fs.symbol));
+    PEREGRINE_JSON_SJ(MdError, v.get_string().get(fs.symbol));
     fs.seen |= kHasSymbol;
   } else if (key == "B") {
-    PEREGRINE_BN_SJ(v.get_string().get(fs.bid_qty));
+    PEREGRINE_JSON_SJ(MdError, v.get_string().get(fs.bid_qty));
     fs.seen |= kHasBidQty;
   } else if (key == "A") {
-    PEREGRINE_BN_SJ(v.get_string().get(fs.ask_qty));
+    PEREGRINE_JSON_SJ(MdError, v.get_string().get(fs.ask_qty));
     fs.seen |= kHasAskQty;
   } else if (key == "p") {
-    PEREGRINE_BN_SJ(v.get_string().get(fs.price));
+    PEREGRINE_JSON_SJ(MdError, v.get_string().get(fs.price));
     fs.seen |= kHasPrice;
   } else if (key == "q") {
-    PEREGRINE_BN_SJ(v.get_string().get(fs.qty));
+    PEREGRINE_JSON_SJ(MdError, v.get_string().get(fs.qty));
     fs.seen |= kHasQty;
   } else if (key == "t") {
-    PEREGRINE_BN_SJ(v.get_uint64().get(fs.trade_id));
+    PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.trade_id));
     fs.seen |= kHasTradeId;
   } else if (key == "m") {
-    PEREGRINE_BN_SJ(v.get_bool().get(fs.maker));
+    PEREGRINE_JSON_SJ(MdError, v.get_bool().get(fs.maker));
     fs.seen |= kHasMaker;
   } else if (key == "lastUpdateId") {
-    PEREGRINE_BN_SJ(v.get_uint64().get(fs.last_update_id));
+    PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(fs.last_update_id));
     fs.seen |= kHasLastUpdateId;
   } else if (key == "result") {
     fs.seen |= kHasResult;
@@ -387,11 +361,11 @@ MdError MdParser::on_field(od::field& f, Fields& fs) noexcept {
   } else if (key == "error") {
     fs.seen |= kHasError;
     od::object err;
-    PEREGRINE_BN_SJ(v.get_object().get(err));
+    PEREGRINE_JSON_SJ(MdError, v.get_object().get(err));
     for (auto item : err) {
       od::field ef;
-      PEREGRINE_BN_SJ(std::move(item).get(ef));
-      if (ef.key() == "msg") PEREGRINE_BN_SJ(ef.value().get_string().get(text_));
+      PEREGRINE_JSON_SJ(MdError, std::move(item).get(ef));
+      if (ef.key() == "msg") PEREGRINE_JSON_SJ(MdError, ef.value().get_string().get(text_));
     }
   }
   return MdError::kOk;
@@ -400,16 +374,16 @@ MdError MdParser::on_field(od::field& f, Fields& fs) noexcept {
 // [[price, qty], ...]: deletions into deltas_, everything else into adds_.
 MdError MdParser::stage_levels(od::value& v, common::BookSide side) noexcept {
   od::array levels;
-  PEREGRINE_BN_SJ(v.get_array().get(levels));
+  PEREGRINE_JSON_SJ(MdError, v.get_array().get(levels));
   for (auto level_item : levels) {
     od::array pair;
-    PEREGRINE_BN_SJ(level_item.get_array().get(pair));
+    PEREGRINE_JSON_SJ(MdError, level_item.get_array().get(pair));
     std::string_view px;
     std::string_view qty;
     std::size_t n = 0;
     for (auto x : pair) {
       std::string_view s;
-      PEREGRINE_BN_TRY(decimal_token(x, s));
+      PEREGRINE_JSON_TRY(decimal_token(x, s));
       if (n == 0) {
         px = s;
       } else if (n == 1) {
@@ -421,8 +395,8 @@ MdError MdParser::stage_levels(od::value& v, common::BookSide side) noexcept {
     if (zero_count_ + add_count_ >= kMaxDeltas) return MdError::kCapacity;
     common::Price price;
     common::Qty q;
-    PEREGRINE_BN_TRY(to_fixed(px, price));
-    PEREGRINE_BN_TRY(to_fixed(qty, q));
+    PEREGRINE_JSON_TRY(to_fixed(px, price));
+    PEREGRINE_JSON_TRY(to_fixed(qty, q));
     if (!price.is_positive() || q.is_negative()) return MdError::kBadValue;
     // Written in place (no temporary BookDelta): finish_*() stamps the remaining fields.
     common::BookDelta& d = q.is_zero() ? deltas_[zero_count_++] : adds_[add_count_++];
@@ -448,10 +422,10 @@ MdError MdParser::finish(Fields& fs, Nanos ts_recv, MdFrameKind& kind) noexcept 
       const std::uint32_t need = agg ? kAggTradeRequired : kTradeRequired;
       if ((seen & need) != need) return MdError::kMissingField;
       common::Trade t;
-      PEREGRINE_BN_TRY(to_fixed(fs.price, t.price));
-      PEREGRINE_BN_TRY(to_fixed(fs.qty, t.qty));
+      PEREGRINE_JSON_TRY(to_fixed(fs.price, t.price));
+      PEREGRINE_JSON_TRY(to_fixed(fs.qty, t.qty));
       if (!t.price.is_positive() || t.qty.is_negative()) return MdError::kBadValue;
-      PEREGRINE_BN_TRY(to_nanos(fs.txn_ms, t.ts_venue));
+      PEREGRINE_JSON_TRY(to_nanos(fs.txn_ms, t.ts_venue));
       t.ts_recv = ts_recv;
       t.trade_id = agg ? fs.agg_id : fs.trade_id;
       t.venue_seq = t.trade_id;
@@ -487,15 +461,15 @@ MdError MdParser::finish(Fields& fs, Nanos ts_recv, MdFrameKind& kind) noexcept 
   // bookTicker
   if (has_levels) return MdError::kWrongType;
   BookTicker bt;
-  PEREGRINE_BN_TRY(to_fixed(fs.bid, bt.bid_price));
-  PEREGRINE_BN_TRY(to_fixed(fs.bid_qty, bt.bid_qty));
-  PEREGRINE_BN_TRY(to_fixed(fs.ask, bt.ask_price));
-  PEREGRINE_BN_TRY(to_fixed(fs.ask_qty, bt.ask_qty));
+  PEREGRINE_JSON_TRY(to_fixed(fs.bid, bt.bid_price));
+  PEREGRINE_JSON_TRY(to_fixed(fs.bid_qty, bt.bid_qty));
+  PEREGRINE_JSON_TRY(to_fixed(fs.ask, bt.ask_price));
+  PEREGRINE_JSON_TRY(to_fixed(fs.ask_qty, bt.ask_qty));
   if (bt.bid_price.is_negative() || bt.ask_price.is_negative() || bt.bid_qty.is_negative() ||
       bt.ask_qty.is_negative()) {
     return MdError::kBadValue;
   }
-  if ((seen & kHasEventTime) != 0) PEREGRINE_BN_TRY(to_nanos(fs.event_ms, bt.ts_venue));
+  if ((seen & kHasEventTime) != 0) PEREGRINE_JSON_TRY(to_nanos(fs.event_ms, bt.ts_venue));
   bt.ts_recv = ts_recv;
   bt.venue_seq = fs.last_id;
   bt.instrument = resolve(fs.symbol);
@@ -508,8 +482,8 @@ MdError MdParser::finish_depth(Fields& fs, Nanos ts_recv) noexcept {
   if ((fs.seen & kHasSnapshotLevels) != 0) return MdError::kWrongType;
   if (fs.first_id > fs.last_id) return MdError::kBadValue;
   DepthUpdate d;
-  PEREGRINE_BN_TRY(to_nanos(fs.event_ms, d.ts_venue));
-  if ((fs.seen & kHasTxnTime) != 0) PEREGRINE_BN_TRY(to_nanos(fs.txn_ms, d.ts_txn));
+  PEREGRINE_JSON_TRY(to_nanos(fs.event_ms, d.ts_venue));
+  if ((fs.seen & kHasTxnTime) != 0) PEREGRINE_JSON_TRY(to_nanos(fs.txn_ms, d.ts_txn));
   d.first_id = fs.first_id;
   d.last_id = fs.last_id;
   d.prev_last_id = fs.prev_id;
@@ -541,8 +515,8 @@ MdError MdParser::finish_depth(Fields& fs, Nanos ts_recv) noexcept {
 MdError MdParser::finish_snapshot(Fields& fs, Nanos ts_recv) noexcept {
   if ((fs.seen & kHasSnapshotLevels) == 0) return MdError::kMissingField;
   DepthSnapshot s;
-  if ((fs.seen & kHasEventTime) != 0) PEREGRINE_BN_TRY(to_nanos(fs.event_ms, s.ts_venue));
-  if ((fs.seen & kHasTxnTime) != 0) PEREGRINE_BN_TRY(to_nanos(fs.txn_ms, s.ts_txn));
+  if ((fs.seen & kHasEventTime) != 0) PEREGRINE_JSON_TRY(to_nanos(fs.event_ms, s.ts_venue));
+  if ((fs.seen & kHasTxnTime) != 0) PEREGRINE_JSON_TRY(to_nanos(fs.txn_ms, s.ts_txn));
   s.last_update_id = fs.last_update_id;
   s.ts_recv = ts_recv;
   s.instrument = (fs.seen & kHasSymbol) != 0 ? resolve(fs.symbol) : common::InstrumentId{};
@@ -577,8 +551,5 @@ MdError MdParser::finish_snapshot(Fields& fs, Nanos ts_recv) noexcept {
   snapshot_ = s;
   return MdError::kOk;
 }
-
-#undef PEREGRINE_BN_TRY
-#undef PEREGRINE_BN_SJ
 
 }  // namespace peregrine::gateways::binance

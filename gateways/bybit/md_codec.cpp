@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gateways/bybit/wire.hpp"
+#include "gateways/json/simdjson_util.hpp"
 
 namespace peregrine::gateways::bybit {
 namespace {
@@ -13,39 +14,10 @@ namespace od = simdjson::ondemand;
 using common::Nanos;
 using detail::bump;
 
-MdError from_simdjson(simdjson::error_code e) noexcept {
-  switch (e) {
-    case simdjson::INCORRECT_TYPE:
-      return MdError::kWrongType;
-    case simdjson::NO_SUCH_FIELD:
-      return MdError::kMissingField;
-    case simdjson::INSUFFICIENT_PADDING:
-      return MdError::kNoPadding;
-    case simdjson::EMPTY:
-      return MdError::kEmpty;
-    case simdjson::NUMBER_ERROR:
-    case simdjson::NUMBER_OUT_OF_RANGE:
-      return MdError::kBadValue;
-    default:
-      return MdError::kBadJson;
-  }
-}
-
-// Early-return helpers: the codec reports the first problem of a frame and stops.
-#define PEREGRINE_BYBIT_TRY(expr)                                 \
-  do {                                                            \
-    if (const MdError e_ = (expr); e_ != MdError::kOk) return e_; \
-  } while (0)
-#define PEREGRINE_BYBIT_SJ(expr)                                           \
-  do {                                                                     \
-    if (const simdjson::error_code sj_ = (expr); sj_ != simdjson::SUCCESS) \
-      return from_simdjson(sj_);                                           \
-  } while (0)
-
 template <typename Tag>
 MdError get_fixed(od::value& v, common::Fixed<Tag>& out) noexcept {
   std::string_view s;
-  PEREGRINE_BYBIT_SJ(v.get_string().get(s));
+  PEREGRINE_JSON_SJ(MdError, v.get_string().get(s));
   const auto r = common::Fixed<Tag>::parse(s);
   if (!r) return MdError::kBadDecimal;
   out = *r;
@@ -53,7 +25,7 @@ MdError get_fixed(od::value& v, common::Fixed<Tag>& out) noexcept {
 }
 
 MdError get_millis(od::value& v, std::uint64_t& ms, Nanos& ns) noexcept {
-  PEREGRINE_BYBIT_SJ(v.get_uint64().get(ms));
+  PEREGRINE_JSON_SJ(MdError, v.get_uint64().get(ms));
   if (ms > detail::kMaxMillis) return MdError::kBadValue;
   ns = static_cast<Nanos>(ms) * 1'000'000;
   return MdError::kOk;
@@ -247,9 +219,9 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
   if (text[first] != '{') return MdError::kNotJson;
 
   od::document doc;
-  PEREGRINE_BYBIT_SJ(parser_.iterate(frame).get(doc));
+  PEREGRINE_JSON_SJ(MdError, parser_.iterate(frame).get(doc));
   od::object root;
-  PEREGRINE_BYBIT_SJ(doc.get_object().get(root));
+  PEREGRINE_JSON_SJ(MdError, doc.get_object().get(root));
 
   // The topic decides how `data` is read, and Bybit does not promise key order, so look it up
   // first (it is the first key in every frame seen) and then walk the object once from the top.
@@ -259,29 +231,29 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
   // Any other error (a syntax error met while scanning) leaves the iterator unusable: stop
   // before rewinding it (found by the mutation fuzzer).
   if (topic_err != simdjson::SUCCESS && topic_err != simdjson::NO_SUCH_FIELD) {
-    return from_simdjson(topic_err);
+    return json::from_simdjson<MdError>(topic_err);
   }
   if (!doc.is_alive()) return MdError::kBadJson;
   bool rewound = false;
-  PEREGRINE_BYBIT_SJ(root.reset().get(rewound));
+  PEREGRINE_JSON_SJ(MdError, root.reset().get(rewound));
 
   if (topic_err == simdjson::NO_SUCH_FIELD) {
     bool has_op = false;
     for (auto item : root) {
       od::field f;
-      PEREGRINE_BYBIT_SJ(std::move(item).get(f));
+      PEREGRINE_JSON_SJ(MdError, std::move(item).get(f));
       const od::raw_json_string key = f.key();
       if (key == "op") {
-        PEREGRINE_BYBIT_SJ(f.value().get_string().get(control_.op));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(control_.op));
         has_op = true;
       } else if (key == "success") {
-        PEREGRINE_BYBIT_SJ(f.value().get_bool().get(control_.success));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_bool().get(control_.success));
       } else if (key == "ret_msg") {
-        PEREGRINE_BYBIT_SJ(f.value().get_string().get(control_.ret_msg));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(control_.ret_msg));
       } else if (key == "conn_id") {
-        PEREGRINE_BYBIT_SJ(f.value().get_string().get(control_.conn_id));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(control_.conn_id));
       } else if (key == "req_id") {
-        PEREGRINE_BYBIT_SJ(f.value().get_string().get(control_.req_id));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(control_.req_id));
       }
     }
     if (!detail::at_end(doc)) return MdError::kBadJson;
@@ -290,7 +262,7 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
                                                             : MdFrameKind::kSubscription;
     return MdError::kOk;
   }
-  PEREGRINE_BYBIT_SJ(topic_err);
+  PEREGRINE_JSON_SJ(MdError, topic_err);
 
   const Topic topic = parse_topic(topic_text);
   switch (topic.kind) {
@@ -307,10 +279,10 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
       bool has_data = false;
       for (auto item : root) {
         od::field f;
-        PEREGRINE_BYBIT_SJ(std::move(item).get(f));
+        PEREGRINE_JSON_SJ(MdError, std::move(item).get(f));
         if (f.key() == "data") {
           event_count_ = 0;  // a repeated key replaces, never appends
-          PEREGRINE_BYBIT_TRY(parse_trades(f.value(), ts_recv, id));
+          PEREGRINE_JSON_TRY(parse_trades(f.value(), ts_recv, id));
           has_data = true;
         }
       }
@@ -340,11 +312,11 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
   std::uint64_t ms = 0;
   for (auto item : root) {
     od::field f;
-    PEREGRINE_BYBIT_SJ(std::move(item).get(f));
+    PEREGRINE_JSON_SJ(MdError, std::move(item).get(f));
     const od::raw_json_string key = f.key();
     if (key == "type") {
       std::string_view type;
-      PEREGRINE_BYBIT_SJ(f.value().get_string().get(type));
+      PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(type));
       if (type == "snapshot") {
         is_snapshot = true;
       } else if (type == "delta") {
@@ -355,29 +327,29 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
       has_type = true;
     } else if (key == "ts") {
       Nanos ignored = 0;
-      PEREGRINE_BYBIT_TRY(get_millis(f.value(), ms, ignored));
+      PEREGRINE_JSON_TRY(get_millis(f.value(), ms, ignored));
       has_ts = true;
     } else if (key == "data") {
       od::object data;
-      PEREGRINE_BYBIT_SJ(f.value().get_object().get(data));
+      PEREGRINE_JSON_SJ(MdError, f.value().get_object().get(data));
       event_count_ = 0;
       has_u = false;
       for (auto ditem : data) {
         od::field d;
-        PEREGRINE_BYBIT_SJ(std::move(ditem).get(d));
+        PEREGRINE_JSON_SJ(MdError, std::move(ditem).get(d));
         const od::raw_json_string dkey = d.key();
         if (dkey == "b") {
-          PEREGRINE_BYBIT_TRY(stage_levels(d.value(), common::BookSide::kBid));
+          PEREGRINE_JSON_TRY(stage_levels(d.value(), common::BookSide::kBid));
         } else if (dkey == "a") {
-          PEREGRINE_BYBIT_TRY(stage_levels(d.value(), common::BookSide::kAsk));
+          PEREGRINE_JSON_TRY(stage_levels(d.value(), common::BookSide::kAsk));
         } else if (dkey == "u") {
-          PEREGRINE_BYBIT_SJ(d.value().get_uint64().get(book_.u));
+          PEREGRINE_JSON_SJ(MdError, d.value().get_uint64().get(book_.u));
           has_u = true;
         } else if (dkey == "seq") {
-          PEREGRINE_BYBIT_SJ(d.value().get_uint64().get(book_.seq));
+          PEREGRINE_JSON_SJ(MdError, d.value().get_uint64().get(book_.seq));
         } else if (dkey == "s") {
           std::string_view s;
-          PEREGRINE_BYBIT_SJ(d.value().get_string().get(s));
+          PEREGRINE_JSON_SJ(MdError, d.value().get_string().get(s));
           if (s != topic.symbol) return MdError::kBadValue;
         }
       }
@@ -392,20 +364,20 @@ MdError MdParser::dispatch(simdjson::padded_string_view frame, Nanos ts_recv,
 // [["price","size"], ...] appended to the staged events with price/qty/side only.
 MdError MdParser::stage_levels(od::value& v, common::BookSide side) noexcept {
   od::array levels;
-  PEREGRINE_BYBIT_SJ(v.get_array().get(levels));
+  PEREGRINE_JSON_SJ(MdError, v.get_array().get(levels));
   for (auto level_item : levels) {
     od::array pair;
-    PEREGRINE_BYBIT_SJ(level_item.get_array().get(pair));
+    PEREGRINE_JSON_SJ(MdError, level_item.get_array().get(pair));
     common::BookDelta d;
     d.side = side;
     std::size_t n = 0;
     for (auto elem : pair) {
       od::value ev;
-      PEREGRINE_BYBIT_SJ(std::move(elem).get(ev));
+      PEREGRINE_JSON_SJ(MdError, std::move(elem).get(ev));
       if (n == 0) {
-        PEREGRINE_BYBIT_TRY(get_fixed(ev, d.price));
+        PEREGRINE_JSON_TRY(get_fixed(ev, d.price));
       } else if (n == 1) {
-        PEREGRINE_BYBIT_TRY(get_fixed(ev, d.qty));
+        PEREGRINE_JSON_TRY(get_fixed(ev, d.qty));
       } else {
         return MdError::kBadValue;  // a level is exactly [price, size]
       }
@@ -528,23 +500,23 @@ void MdParser::deletions_first() noexcept {
 // [{"T","s","S","v","p","L","i","BT","RPI","seq"}, ...]
 MdError MdParser::parse_trades(od::value& data, Nanos ts_recv, common::InstrumentId id) noexcept {
   od::array trades;
-  PEREGRINE_BYBIT_SJ(data.get_array().get(trades));
+  PEREGRINE_JSON_SJ(MdError, data.get_array().get(trades));
   for (auto trade_item : trades) {
     od::object obj;
-    PEREGRINE_BYBIT_SJ(trade_item.get_object().get(obj));
+    PEREGRINE_JSON_SJ(MdError, trade_item.get_object().get(obj));
     common::Trade t;
     unsigned seen = 0;  // bit per required field
     for (auto item : obj) {
       od::field f;
-      PEREGRINE_BYBIT_SJ(std::move(item).get(f));
+      PEREGRINE_JSON_SJ(MdError, std::move(item).get(f));
       const od::raw_json_string key = f.key();
       if (key == "T") {
         std::uint64_t ms = 0;
-        PEREGRINE_BYBIT_TRY(get_millis(f.value(), ms, t.ts_venue));
+        PEREGRINE_JSON_TRY(get_millis(f.value(), ms, t.ts_venue));
         seen |= 1u;
       } else if (key == "S") {
         std::string_view side;
-        PEREGRINE_BYBIT_SJ(f.value().get_string().get(side));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(side));
         if (side == "Buy") {
           t.aggressor = common::Side::kBuy;
         } else if (side == "Sell") {
@@ -554,18 +526,18 @@ MdError MdParser::parse_trades(od::value& data, Nanos ts_recv, common::Instrumen
         }
         seen |= 2u;
       } else if (key == "p") {
-        PEREGRINE_BYBIT_TRY(get_fixed(f.value(), t.price));
+        PEREGRINE_JSON_TRY(get_fixed(f.value(), t.price));
         seen |= 4u;
       } else if (key == "v") {
-        PEREGRINE_BYBIT_TRY(get_fixed(f.value(), t.qty));
+        PEREGRINE_JSON_TRY(get_fixed(f.value(), t.qty));
         seen |= 8u;
       } else if (key == "i") {
         std::string_view trade_id;
-        PEREGRINE_BYBIT_SJ(f.value().get_string().get(trade_id));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_string().get(trade_id));
         t.trade_id = detail::id_to_u64(trade_id);
         seen |= 16u;
       } else if (key == "seq") {
-        PEREGRINE_BYBIT_SJ(f.value().get_uint64().get(t.venue_seq));
+        PEREGRINE_JSON_SJ(MdError, f.value().get_uint64().get(t.venue_seq));
       }
     }
     if (seen != 31u) return MdError::kMissingField;

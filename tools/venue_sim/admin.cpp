@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "tools/venue_sim/json_out.hpp"
+#include "tools/venue_sim/cex_common/json_writer.hpp"
 #include "tools/venue_sim/server_impl.hpp"
 
 namespace peregrine::venue_sim {
@@ -17,8 +17,8 @@ HttpResponse json_response(int status, std::string body) {
 }
 
 HttpResponse error_response(int status, std::string_view message) {
-  JsonOut o;
-  o.obj().kv("error", message).end_obj();
+  cex::JsonWriter o;
+  o.begin_object().kv("error", message).end_object();
   return json_response(status, o.take());
 }
 
@@ -42,8 +42,8 @@ HttpResponse truth(Server::Impl& impl, const HttpRequest& req, common::Nanos now
   if (filtered && !common::parse_venue(venue_name, &only)) {
     return error_response(400, "unknown venue \"" + std::string(venue_name) + "\"");
   }
-  JsonOut o;
-  o.obj().kv_num("time_ms", now / 1'000'000).key("venues").obj();
+  cex::JsonWriter o;
+  o.begin_object().kv_num("time_ms", now / 1'000'000).key("venues").begin_object();
   for (common::VenueId v : common::kAllVenues) {
     if (filtered && v != only) continue;
     VenueRuntime* rt = impl.venue(v);
@@ -51,7 +51,7 @@ HttpResponse truth(Server::Impl& impl, const HttpRequest& req, common::Nanos now
     o.key(venue_config_name(v));
     impl.world->write_truth(o, v, rt->faults);
   }
-  o.end_obj().end_obj();
+  o.end_object().end_object();
   return json_response(200, o.take());
 }
 
@@ -139,8 +139,8 @@ HttpResponse faults(Server::Impl& impl, const HttpRequest& req, common::Nanos no
     }
     if (!ok) return error_response(400, err);
   }
-  JsonOut o;
-  o.obj().key("applied").arr();
+  cex::JsonWriter o;
+  o.begin_object().key("applied").begin_array();
   for (common::VenueId v : common::kAllVenues) {
     if (filtered && v != only) continue;
     VenueRuntime* rt = impl.venue(v);
@@ -167,7 +167,7 @@ HttpResponse faults(Server::Impl& impl, const HttpRequest& req, common::Nanos no
     impl.apply_connection_faults(*rt);  // drop/reset act now
     o.str(venue_config_name(v));
   }
-  o.end_arr().end_obj();
+  o.end_array().end_object();
   return json_response(200, o.take());
 }
 
@@ -230,12 +230,16 @@ HttpResponse market(Server::Impl& impl, const HttpRequest& req, common::Nanos no
 HttpResponse handle_admin(Server::Impl& impl, const HttpRequest& req, common::Nanos now) {
   const std::string_view path = req.path();
   if (path == "/admin/health" && req.method == "GET") {
-    JsonOut o;
-    o.obj().kv("status", "ok").kv_num("time_ms", now / 1'000'000).key("venues").obj();
+    cex::JsonWriter o;
+    o.begin_object()
+        .kv("status", "ok")
+        .kv_num("time_ms", now / 1'000'000)
+        .key("venues")
+        .begin_object();
     for (common::VenueId v : common::kAllVenues) {
       if (VenueRuntime* rt = impl.venue(v)) o.kv_num(venue_config_name(v), rt->port);
     }
-    o.end_obj().end_obj();
+    o.end_object().end_object();
     return json_response(200, o.take());
   }
   if (path == "/admin/truth" && req.method == "GET") return truth(impl, req, now);
@@ -248,34 +252,34 @@ HttpResponse injected_http_error(common::VenueId v, int status, common::Nanos no
   HttpResponse r;
   r.status = status;
   if (status == 429 || status == 418) r.headers.emplace_back("Retry-After", "1");
-  JsonOut o;
+  cex::JsonWriter o;
   switch (v) {
     case common::VenueId::kBinance:
       if (status == 429 || status == 418) {
-        o.obj().kv_num("code", -1003);
+        o.begin_object().kv_num("code", -1003);
         o.kv("msg", status == 418 ? "Way too many requests; IP banned until " +
                                         std::to_string(now / 1'000'000 + 60'000) + "."
                                   : "Too many requests; current limit of IP is 2400 requests "
                                     "per minute.");
-        o.end_obj();
+        o.end_object();
       } else {
-        o.obj()
+        o.begin_object()
             .kv_num("code", -1001)
             .kv("msg",
                 "Internal error; unable to process your request. "
                 "Please try again.");
-        o.end_obj();
+        o.end_object();
       }
       break;
     case common::VenueId::kBybit:
-      o.obj().kv_num("retCode", status == 429 ? 10006 : 10016);
+      o.begin_object().kv_num("retCode", status == 429 ? 10006 : 10016);
       o.kv("retMsg", status == 429 ? "Too many visits!" : "Server error.");
-      o.key("result").obj().end_obj().key("retExtInfo").obj().end_obj();
-      o.kv_num("time", now / 1'000'000).end_obj();
+      o.key("result").begin_object().end_object().key("retExtInfo").begin_object().end_object();
+      o.kv_num("time", now / 1'000'000).end_object();
       break;
     default:
-      o.obj().kv("error", status == 429 ? "Too Many Requests" : "Simulated HTTP error");
-      o.kv_num("status", status).end_obj();
+      o.begin_object().kv("error", status == 429 ? "Too Many Requests" : "Simulated HTTP error");
+      o.kv_num("status", status).end_object();
       break;
   }
   r.body = o.take();

@@ -110,71 +110,75 @@ void SimWorld::step(common::Nanos now) {
   }
 }
 
-void SimWorld::write_truth(JsonOut& out, VenueId v, const VenueFaults& faults) const {
+void SimWorld::write_truth(cex::JsonWriter& out, VenueId v, const VenueFaults& faults) const {
   const auto* ex = impl_->exchanges[common::index(v)].get();
   const auto& s = impl_->cfg.venues[common::index(v)];
-  out.obj();
+  out.begin_object();
   out.kv_bool("enabled", ex != nullptr);
   if (ex != nullptr) {
-    out.key("books").obj();
+    out.key("books").begin_object();
     std::array<gs::BookLevel, 20> levels;
     for (const auto& inst : s.venue.instruments) {
       const common::InstrumentId id{inst.instrument_id};
-      out.key(inst.symbol).obj();
+      out.key(inst.symbol).begin_object();
       for (auto side : {common::BookSide::kBid, common::BookSide::kAsk}) {
-        out.key(side == common::BookSide::kBid ? "bids" : "asks").arr();
+        out.key(side == common::BookSide::kBid ? "bids" : "asks").begin_array();
         const std::size_t n = ex->book_levels(id, side, levels);
         for (std::size_t i = 0; i < n; ++i) {
-          out.arr().dec(levels[i].price).dec(levels[i].qty).unum(levels[i].orders).end_arr();
+          out.begin_array()
+              .dec(levels[i].price)
+              .dec(levels[i].qty)
+              .unum(levels[i].orders)
+              .end_array();
         }
-        out.end_arr();
+        out.end_array();
       }
       out.kv_dec("last", ex->last_trade_price(id));
       out.kv_dec("mark", ex->mark_price(id));
-      out.end_obj();
+      out.end_object();
     }
-    out.end_obj();
-    out.key("accounts").arr();
+    out.end_object();
+    out.key("accounts").begin_array();
     for (const auto& acc : s.venue.accounts) {
       const auto a = acc.account_id;
-      out.obj().kv("name", acc.name).kv_unum("id", a);
+      out.begin_object().kv("name", acc.name).kv_unum("id", a);
       const auto bal = ex->balance(a);
       out.key("balance")
-          .obj()
+          .begin_object()
           .kv_dec("wallet", bal.wallet)
           .kv_dec("unrealized", bal.unrealized)
           .kv_dec("margin_used", bal.margin_used)
           .kv_dec("available", bal.available)
-          .end_obj();
-      out.key("positions").arr();
+          .end_object();
+      out.key("positions").begin_array();
       for (const auto& inst : s.venue.instruments) {
         for (auto ps : {common::PositionSide::kBoth, common::PositionSide::kLong,
                         common::PositionSide::kShort}) {
           if ((ps == common::PositionSide::kBoth) == acc.hedge_mode) continue;
           const auto p = ex->position(a, common::InstrumentId{inst.instrument_id}, ps);
           if (p.qty.is_zero() && p.realized_pnl.is_zero()) continue;
-          out.obj().kv("symbol", inst.symbol).kv_dec("qty", p.qty);
+          out.begin_object().kv("symbol", inst.symbol).kv_dec("qty", p.qty);
           out.kv_dec("entry_price", p.entry_price).kv_dec("realized_pnl", p.realized_pnl);
-          out.kv_dec("fees_paid", p.fees_paid).kv_num("leverage", p.leverage).end_obj();
+          out.kv_dec("fees_paid", p.fees_paid).kv_num("leverage", p.leverage).end_object();
         }
       }
-      out.end_arr();
-      out.key("open_orders").arr();
+      out.end_array();
+      out.key("open_orders").begin_array();
       ex->for_each_open_order(a, std::nullopt, [&](const gs::SimOrder& o) {
-        out.obj().kv_unum("id", o.id).kv("client_id", o.client_id.view());
+        out.begin_object().kv_unum("id", o.id).kv("client_id", o.client_id.view());
         out.kv("symbol", ex->spec(o.instrument).symbol);
         out.kv("side", o.side == common::Side::kBuy ? "buy" : "sell");
         out.kv_dec("price", o.price).kv_dec("qty", o.qty).kv_dec("filled", o.filled);
         out.kv_dec("trigger_price", o.trigger_price).kv_bool("reduce_only", o.reduce_only);
-        out.kv("status", status_name(o.status)).end_obj();
+        out.kv("status", status_name(o.status)).end_object();
       });
-      out.end_arr();
-      out.end_obj();
+      out.end_array();
+      out.end_object();
     }
-    out.end_arr();
+    out.end_array();
   }
   const auto& c = faults.counters;
-  out.key("faults").obj();
+  out.key("faults").begin_object();
   out.kv_unum("ws_dropped", c.ws_dropped).kv_unum("ws_reset", c.ws_reset);
   out.kv_unum("stale_ms", c.stale_ms).kv_unum("seq_skipped", c.seq_skipped);
   out.kv_unum("seq_duplicated", c.seq_duplicated).kv_unum("malformed_frames", c.malformed_frames);
@@ -182,8 +186,8 @@ void SimWorld::write_truth(JsonOut& out, VenueId v, const VenueFaults& faults) c
   out.kv_unum("delayed_responses", c.delayed_responses).kv_unum("http_errors", c.http_errors);
   out.kv_unum("responses_lost", c.responses_lost);
   out.kv_unum("slow_consumer_drops", c.slow_consumer_drops);
-  out.end_obj();
-  out.key("armed").obj();
+  out.end_object();
+  out.key("armed").begin_object();
   out.kv_unum("skip_seq", faults.skip_seq).kv_unum("duplicate_seq", faults.duplicate_seq);
   out.kv_unum("malformed", faults.malformed).kv_unum("truncated", faults.truncated);
   out.kv_unum("drop_ws", faults.drop_ws).kv_unum("reset_ws", faults.reset_ws);
@@ -192,8 +196,8 @@ void SimWorld::write_truth(JsonOut& out, VenueId v, const VenueFaults& faults) c
   out.kv_unum("lose_response", faults.lose_response).kv_unum("delay_ms", faults.delay_ms);
   out.kv_num("stale_until_ns", faults.stale_until_ns);
   out.kv_unum("slow_consumer_limit", faults.slow_consumer_limit);
-  out.end_obj();
-  out.end_obj();
+  out.end_object();
+  out.end_object();
 }
 
 namespace {

@@ -12,8 +12,8 @@
 
 #include "common/events.hpp"
 #include "common/ids.hpp"
+#include "tools/venue_sim/cex_common/json_writer.hpp"
 #include "tools/venue_sim/faults.hpp"
-#include "tools/venue_sim/json_out.hpp"
 #include "tools/venue_sim/sim_config.hpp"
 
 namespace peregrine::gateways::sim {
@@ -38,7 +38,7 @@ class SimWorld {
   void step(common::Nanos now);
 
   // Admin truth for one venue: {"books":{sym:{"bids":[[px,sz,n]..],"asks":..}},"accounts":[..]}
-  void write_truth(JsonOut& out, common::VenueId v, const VenueFaults& faults) const;
+  void write_truth(cex::JsonWriter& out, common::VenueId v, const VenueFaults& faults) const;
 
   // POST /admin/market. False with a message on a bad asset/venue.
   [[nodiscard]] bool move_fair_value(std::string_view asset, double pct, std::string* error);

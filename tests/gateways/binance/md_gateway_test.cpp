@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <string>
 #include <vector>
+
+#include "support/fake_transports.hpp"
 
 namespace peregrine::gateways::binance {
 namespace {
@@ -15,113 +16,14 @@ using common::Price;
 using common::Qty;
 using common::ResetReason;
 using common::VenueState;
+using test::FakeClock;
+using test::FakeRest;
+using test::FakeWs;
+using test::resets_of;
+using test::states_of;
 namespace bf = common::book_flags;
 
 constexpr common::Nanos kSec = 1'000'000'000;
-
-class FakeClock final : public common::Clock {
- public:
-  common::Nanos now_ns() const noexcept override { return now; }
-  common::Nanos now = 1'000 * kSec;
-};
-
-// Scripted WebSocket: open/text/close steps are delivered on the next poll(), in order.
-class FakeWs final : public WsTransport {
- public:
-  void set_listener(WsListener* l) noexcept override { listener_ = l; }
-  bool send_text(std::string_view f) noexcept override {
-    if (state_ != LinkState::kOpen) return false;
-    sent.emplace_back(f);
-    return true;
-  }
-  void reconnect() noexcept override {
-    ++reconnect_calls;
-    state_ = LinkState::kDisconnected;
-  }
-  LinkState state() const noexcept override { return state_; }
-  int poll() noexcept override {
-    int n = 0;
-    while (!script_.empty()) {
-      Step s = std::move(script_.front());
-      script_.pop_front();
-      ++n;
-      if (s.kind == Step::kOpen) {
-        state_ = LinkState::kOpen;
-        listener_->on_ws_open();
-      } else if (s.kind == Step::kClose) {
-        state_ = LinkState::kDisconnected;
-        listener_->on_ws_close();
-      } else {
-        WsFrame f{s.text.data(), s.text.size(), s.text.size(), 0};
-        listener_->on_ws_text(f);
-      }
-    }
-    return n;
-  }
-  void open() { script_.push_back({Step::kOpen, {}}); }
-  void close() { script_.push_back({Step::kClose, {}}); }
-  void text(std::string t) { script_.push_back({Step::kText, std::move(t)}); }
-
-  std::vector<std::string> sent;
-  int reconnect_calls = 0;
-
- private:
-  struct Step {
-    enum Kind { kOpen, kClose, kText } kind;
-    std::string text;
-  };
-  std::deque<Step> script_;
-  WsListener* listener_ = nullptr;
-  LinkState state_ = LinkState::kDisconnected;
-};
-
-// Records requests; the test answers them explicitly (delivered on the next poll()).
-class FakeRest final : public RestTransport {
- public:
-  struct Req {
-    std::uint64_t id;
-    HttpMethod method;
-    std::string target;
-  };
-  void set_listener(HttpListener* l) noexcept override { listener_ = l; }
-  std::uint64_t request(HttpMethod m, std::string_view target, std::span<const RestHeader>,
-                        std::string_view) noexcept override {
-    reqs.push_back({++next_, m, std::string(target)});
-    return next_;
-  }
-  int poll() noexcept override {
-    int n = 0;
-    while (!answers_.empty()) {
-      auto a = std::move(answers_.front());
-      answers_.pop_front();
-      HttpResponse r;
-      r.request_id = a.id;
-      r.outcome = a.outcome;
-      r.status = a.status;
-      r.body = a.body;
-      listener_->on_http_response(r);
-      ++n;
-    }
-    return n;
-  }
-  void answer(std::uint64_t id, int status, std::string body,
-              HttpOutcome outcome = HttpOutcome::kOk) {
-    answers_.push_back({id, outcome, status, std::move(body)});
-  }
-
-  std::vector<Req> reqs;
-
- private:
-  struct Answer {
-    std::uint64_t id;
-    HttpOutcome outcome;
-    int status;
-    std::string body;
-  };
-  std::deque<Answer> answers_;
-  HttpListener* listener_ = nullptr;
-  std::uint64_t next_ = 0;
-};
 
 common::Instrument make_instrument(std::string_view symbol) {
   common::Instrument i;
@@ -162,12 +64,7 @@ struct Fixture {
     gw = std::make_unique<BinanceMdGateway>(registry, ws, trade_link ? &tws : nullptr, rest, out,
                                             clock, cfg);
   }
-  std::vector<MdEvent> drain() {
-    std::vector<MdEvent> v;
-    MdEvent e;
-    while (out.try_pop(e)) v.push_back(e);
-    return v;
-  }
+  std::vector<MdEvent> drain() { return test::drain(out); }
   // Open, one buffered diff, snapshot 105 answered, bridged: book synced; queue drained.
   void sync_book() {
     ws.open();
@@ -190,20 +87,6 @@ struct Fixture {
   common::SpscQueue<MdEvent> out;
   std::unique_ptr<BinanceMdGateway> gw;
 };
-
-std::vector<VenueState> states_of(const std::vector<MdEvent>& ev) {
-  std::vector<VenueState> s;
-  for (const auto& e : ev)
-    if (e.kind == MdKind::kVenueStatus) s.push_back(e.status.state);
-  return s;
-}
-
-std::vector<ResetReason> resets_of(const std::vector<MdEvent>& ev) {
-  std::vector<ResetReason> s;
-  for (const auto& e : ev)
-    if (e.kind == MdKind::kBookReset) s.push_back(e.reset.reason);
-  return s;
-}
 
 TEST(BinanceMdGateway, SubscribesBuffersFetchesSnapshotAndBridges) {
   Fixture f;

@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "support/fake_transports.hpp"
 
 namespace peregrine::gateways::binance {
 namespace {
@@ -16,103 +17,15 @@ using common::OrderStatus;
 using common::Price;
 using common::Qty;
 using common::RejectReason;
+using test::FakeClock;
+using test::FakeRest;
+using test::FakeWs;
 
 constexpr common::Nanos kMs = 1'000'000;
 constexpr std::string_view kKey = "test-api-key";
 constexpr std::string_view kSecret = "test-api-secret-0123456789";
 constexpr std::string_view kCloidText = "pg0123456789abcdeffedcba9876543210";
 constexpr common::ClientOrderId kCloid{0x0123456789abcdefull, 0xfedcba9876543210ull};
-
-class FakeClock final : public common::Clock {
- public:
-  common::Nanos now_ns() const noexcept override { return now; }
-  common::Nanos now = 1723161256000 * kMs;  // epoch: it timestamps signed requests
-};
-
-class FakeWs final : public WsTransport {
- public:
-  void set_listener(WsListener* l) noexcept override { listener_ = l; }
-  bool send_text(std::string_view) noexcept override { return true; }
-  void reconnect() noexcept override {}
-  LinkState state() const noexcept override { return LinkState::kOpen; }
-  int poll() noexcept override {
-    int n = 0;
-    while (!frames_.empty()) {
-      const std::string t = std::move(frames_.front());
-      frames_.pop_front();
-      if (t == "<open>") {
-        listener_->on_ws_open();
-      } else {
-        listener_->on_ws_text(WsFrame{t.data(), t.size(), t.size(), 0});
-      }
-      ++n;
-    }
-    return n;
-  }
-  void text(std::string t) { frames_.push_back(std::move(t)); }
-
- private:
-  std::deque<std::string> frames_;
-  WsListener* listener_ = nullptr;
-};
-
-class FakeRest final : public RestTransport {
- public:
-  struct Req {
-    std::uint64_t id;
-    gateways::HttpMethod method;
-    std::string target;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
-  };
-  void set_listener(HttpListener* l) noexcept override { listener_ = l; }
-  std::uint64_t request(gateways::HttpMethod m, std::string_view target,
-                        std::span<const RestHeader> hs, std::string_view body) noexcept override {
-    Req r{++next_, m, std::string(target), {}, std::string(body)};
-    for (const auto& h : hs) r.headers.emplace_back(h.name, h.value);
-    reqs.push_back(std::move(r));
-    return next_;
-  }
-  int poll() noexcept override {
-    int n = 0;
-    while (!answers_.empty()) {
-      auto a = std::move(answers_.front());
-      answers_.pop_front();
-      HttpResponse r;
-      r.request_id = a.id;
-      r.outcome = a.outcome;
-      r.status = a.status;
-      r.body = a.body;
-      listener_->on_http_response(r);
-      ++n;
-    }
-    return n;
-  }
-  void answer(std::uint64_t id, int status, std::string body,
-              HttpOutcome outcome = HttpOutcome::kOk) {
-    answers_.push_back({id, outcome, status, std::move(body)});
-  }
-  std::size_t count(gateways::HttpMethod m, std::string_view path) const {
-    std::size_t n = 0;
-    for (const auto& r : reqs) {
-      if (r.method == m && r.target.starts_with(path)) ++n;
-    }
-    return n;
-  }
-
-  std::vector<Req> reqs;
-
- private:
-  struct Answer {
-    std::uint64_t id;
-    HttpOutcome outcome;
-    int status;
-    std::string body;
-  };
-  std::deque<Answer> answers_;
-  HttpListener* listener_ = nullptr;
-  std::uint64_t next_ = 0;
-};
 
 class RefuseAll final : public RateGate {
  public:
@@ -176,12 +89,7 @@ struct Fixture {
     gw = std::make_unique<BinanceOrderGateway>(registry, rest, user ? &ws : nullptr, intents, out,
                                                signer, clock, cfg, rate);
   }
-  std::vector<ExecEvent> drain() {
-    std::vector<ExecEvent> v;
-    ExecEvent e;
-    while (out.try_pop(e)) v.push_back(e);
-    return v;
-  }
+  std::vector<ExecEvent> drain() { return test::drain(out); }
   void submit(const common::OrderIntent& in) {
     ASSERT_TRUE(intents.try_push(in));
     gw->do_work();
@@ -194,9 +102,9 @@ struct Fixture {
   }
 
   common::InstrumentRegistry registry;
-  FakeClock clock;
+  FakeClock clock{1723161256000 * kMs};  // epoch: it timestamps signed requests
   FakeRest rest;
-  FakeWs ws;
+  FakeWs ws{/*always_open=*/true};
   common::SpscQueue<common::OrderIntent> intents{64};
   common::SpscQueue<ExecEvent> out;
   Signer signer;

@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "support/fake_transports.hpp"
 
 namespace peregrine::gateways::bybit {
 namespace {
@@ -16,63 +17,13 @@ using common::Price;
 using common::Qty;
 using common::ResetReason;
 using common::VenueState;
+using test::FakeClock;
+using test::FakeWs;
+using test::resets_of;
+using test::states_of;
 namespace bf = common::book_flags;
 
 constexpr common::Nanos kSec = 1'000'000'000;
-
-class FakeClock final : public common::Clock {
- public:
-  common::Nanos now_ns() const noexcept override { return now; }
-  common::Nanos now = 1'000 * kSec;
-};
-
-class FakeWs final : public WsTransport {
- public:
-  void set_listener(WsListener* l) noexcept override { listener_ = l; }
-  bool send_text(std::string_view f) noexcept override {
-    if (state_ != LinkState::kOpen) return false;
-    sent.emplace_back(f);
-    return true;
-  }
-  void reconnect() noexcept override {
-    ++reconnect_calls;
-    state_ = LinkState::kDisconnected;
-  }
-  LinkState state() const noexcept override { return state_; }
-  int poll() noexcept override {
-    int n = 0;
-    while (!script_.empty()) {
-      Step s = std::move(script_.front());
-      script_.pop_front();
-      ++n;
-      if (s.kind == Step::kOpen) {
-        state_ = LinkState::kOpen;
-        listener_->on_ws_open();
-      } else if (s.kind == Step::kClose) {
-        state_ = LinkState::kDisconnected;
-        listener_->on_ws_close();
-      } else {
-        listener_->on_ws_text(WsFrame{s.text.data(), s.text.size(), s.text.size(), 0});
-      }
-    }
-    return n;
-  }
-  void open() { script_.push_back({Step::kOpen, {}}); }
-  void close() { script_.push_back({Step::kClose, {}}); }
-  void text(std::string t) { script_.push_back({Step::kText, std::move(t)}); }
-
-  std::vector<std::string> sent;
-  int reconnect_calls = 0;
-
- private:
-  struct Step {
-    enum Kind { kOpen, kClose, kText } kind;
-    std::string text;
-  };
-  std::deque<Step> script_;
-  WsListener* listener_ = nullptr;
-  LinkState state_ = LinkState::kDisconnected;
-};
 
 // Venue doc shapes (bybit_v5.md §5.2, §5.3).
 std::string book(std::string_view type, std::uint64_t u, std::string_view bid_qty = "0.006") {
@@ -101,12 +52,7 @@ struct Fixture {
     cfg.symbols = {"BTCUSDT"};
     gw = std::make_unique<BybitMdGateway>(registry, ws, out, clock, cfg);
   }
-  std::vector<MdEvent> drain() {
-    std::vector<MdEvent> v;
-    MdEvent e;
-    while (out.try_pop(e)) v.push_back(e);
-    return v;
-  }
+  std::vector<MdEvent> drain() { return test::drain(out); }
   void connect() {
     ws.open();
     ws.text(book("snapshot", 100));
@@ -121,19 +67,6 @@ struct Fixture {
   common::SpscQueue<MdEvent> out;
   std::unique_ptr<BybitMdGateway> gw;
 };
-
-std::vector<VenueState> states_of(const std::vector<MdEvent>& ev) {
-  std::vector<VenueState> s;
-  for (const auto& e : ev)
-    if (e.kind == MdKind::kVenueStatus) s.push_back(e.status.state);
-  return s;
-}
-std::vector<ResetReason> resets_of(const std::vector<MdEvent>& ev) {
-  std::vector<ResetReason> s;
-  for (const auto& e : ev)
-    if (e.kind == MdKind::kBookReset) s.push_back(e.reset.reason);
-  return s;
-}
 
 TEST(BybitMdGateway, SubscribesThenSnapshotAndDeltasFlow) {
   Fixture f;

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <string>
 #include <vector>
 
 #include "common/l2_book.hpp"
+#include "support/fake_transports.hpp"
 
 namespace peregrine::gateways::hyperliquid {
 namespace {
@@ -18,65 +18,13 @@ using common::Price;
 using common::Qty;
 using common::ResetReason;
 using common::VenueState;
+using test::FakeClock;
+using test::FakeWs;
+using test::resets_of;
+using test::states_of;
 namespace bf = common::book_flags;
 
 constexpr common::Nanos kSec = 1'000'000'000;
-
-class FakeClock final : public common::Clock {
- public:
-  common::Nanos now_ns() const noexcept override { return now; }
-  common::Nanos now = 1'000 * kSec;
-};
-
-// Scripted WebSocket: open/text/close steps are delivered on the next poll(), in order.
-class FakeWs final : public WsTransport {
- public:
-  void set_listener(WsListener* l) noexcept override { listener_ = l; }
-  bool send_text(std::string_view f) noexcept override {
-    if (state_ != LinkState::kOpen) return false;
-    sent.emplace_back(f);
-    return true;
-  }
-  void reconnect() noexcept override {
-    ++reconnect_calls;
-    state_ = LinkState::kDisconnected;
-  }
-  LinkState state() const noexcept override { return state_; }
-  int poll() noexcept override {
-    int n = 0;
-    while (!script_.empty()) {
-      Step s = std::move(script_.front());
-      script_.pop_front();
-      ++n;
-      if (s.kind == Step::kOpen) {
-        state_ = LinkState::kOpen;
-        listener_->on_ws_open();
-      } else if (s.kind == Step::kClose) {
-        state_ = LinkState::kDisconnected;
-        listener_->on_ws_close();
-      } else {
-        WsFrame f{s.text.data(), s.text.size(), s.text.size(), 0};  // unpadded: parser copies
-        listener_->on_ws_text(f);
-      }
-    }
-    return n;
-  }
-  void open() { script_.push_back({Step::kOpen, {}}); }
-  void close() { script_.push_back({Step::kClose, {}}); }
-  void text(std::string t) { script_.push_back({Step::kText, std::move(t)}); }
-
-  std::vector<std::string> sent;
-  int reconnect_calls = 0;
-
- private:
-  struct Step {
-    enum Kind { kOpen, kClose, kText } kind;
-    std::string text;
-  };
-  std::deque<Step> script_;
-  WsListener* listener_ = nullptr;
-  LinkState state_ = LinkState::kDisconnected;
-};
 
 common::Instrument make_instrument(std::string_view symbol, std::int32_t asset) {
   common::Instrument i;
@@ -110,12 +58,7 @@ struct Fixture {
     if (cfg.coins.empty()) cfg.coins = {"BTC"};
     gw = std::make_unique<HlMdGateway>(registry, ws, out, clock, cfg);
   }
-  std::vector<MdEvent> drain() {
-    std::vector<MdEvent> v;
-    MdEvent e;
-    while (out.try_pop(e)) v.push_back(e);
-    return v;
-  }
+  std::vector<MdEvent> drain() { return test::drain(out); }
   // Opens the link and delivers one snapshot, then drains everything.
   void connect_with_snapshot(std::uint64_t ms) {
     ws.open();
@@ -131,19 +74,6 @@ struct Fixture {
   common::SpscQueue<MdEvent> out;
   std::unique_ptr<HlMdGateway> gw;
 };
-
-std::vector<VenueState> states_of(const std::vector<MdEvent>& ev) {
-  std::vector<VenueState> s;
-  for (const auto& e : ev)
-    if (e.kind == MdKind::kVenueStatus) s.push_back(e.status.state);
-  return s;
-}
-std::vector<ResetReason> resets_of(const std::vector<MdEvent>& ev) {
-  std::vector<ResetReason> s;
-  for (const auto& e : ev)
-    if (e.kind == MdKind::kBookReset) s.push_back(e.reset.reason);
-  return s;
-}
 
 TEST(HlMdGateway, SubscribesEveryFeedOnOpen) {
   MdGatewayConfig cfg;

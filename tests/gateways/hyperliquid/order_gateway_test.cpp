@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "gateways/hyperliquid/json_action.hpp"
 #include "gateways/hyperliquid/net_adapters.hpp"
 #include "gateways/net/test_server.hpp"  // loopback servers of the net tests
+#include "support/fake_transports.hpp"
 
 namespace peregrine::gateways::hyperliquid {
 namespace {
@@ -23,99 +23,12 @@ using common::OrderStatus;
 using common::Price;
 using common::Qty;
 using common::RejectReason;
+using test::FakeClock;
+using test::FakeHttp;
+using test::FakeWs;
 
 constexpr common::Nanos kMs = 1'000'000;
 constexpr std::string_view kAccount = "0x00000000000000000000000000000000000000aa";
-
-class FakeClock final : public common::Clock {
- public:
-  common::Nanos now_ns() const noexcept override { return now; }
-  common::Nanos now = 1'700'000'000'000 * kMs;  // epoch ns: the nonce manager reads ms
-};
-
-// Records every POST; the test answers them by id, delivered on the next poll().
-class FakeHttp final : public HttpTransport {
- public:
-  struct Post {
-    std::uint64_t id;
-    std::string target;
-    std::string body;
-  };
-  void set_listener(HttpListener* l) noexcept override { listener_ = l; }
-  std::uint64_t post(std::string_view target, std::string_view body) noexcept override {
-    if (refuse) return 0;
-    posts.push_back({++next_id_, std::string(target), std::string(body)});
-    return next_id_;
-  }
-  int poll() noexcept override {
-    int n = 0;
-    while (!answers_.empty()) {
-      Answer a = std::move(answers_.front());
-      answers_.pop_front();
-      HttpResponse r{a.id, a.outcome, a.status, a.body};
-      listener_->on_http_response(r);
-      ++n;
-    }
-    return n;
-  }
-  void answer(std::uint64_t id, std::string body, int status = 200) {
-    answers_.push_back({id, HttpOutcome::kOk, status, std::move(body)});
-  }
-  void fail(std::uint64_t id, HttpOutcome outcome) { answers_.push_back({id, outcome, 0, {}}); }
-  std::size_t count(std::string_view target) const {
-    std::size_t n = 0;
-    for (const auto& p : posts)
-      if (p.target == target) ++n;
-    return n;
-  }
-
-  std::vector<Post> posts;
-  bool refuse = false;
-
- private:
-  struct Answer {
-    std::uint64_t id;
-    HttpOutcome outcome;
-    int status;
-    std::string body;
-  };
-  std::deque<Answer> answers_;
-  HttpListener* listener_ = nullptr;
-  std::uint64_t next_id_ = 0;
-};
-
-class FakeWs final : public WsTransport {
- public:
-  void set_listener(WsListener* l) noexcept override { listener_ = l; }
-  bool send_text(std::string_view f) noexcept override {
-    sent.emplace_back(f);
-    return true;
-  }
-  void reconnect() noexcept override {}
-  LinkState state() const noexcept override { return LinkState::kOpen; }
-  int poll() noexcept override {
-    int n = 0;
-    while (!script_.empty()) {
-      std::string t = std::move(script_.front());
-      script_.pop_front();
-      if (t == "<open>") {
-        listener_->on_ws_open();
-      } else if (t == "<close>") {
-        listener_->on_ws_close();
-      } else {
-        listener_->on_ws_text(WsFrame{t.data(), t.size(), t.size(), 0});
-      }
-      ++n;
-    }
-    return n;
-  }
-  void push(std::string t) { script_.push_back(std::move(t)); }
-  std::vector<std::string> sent;
-
- private:
-  std::deque<std::string> script_;
-  WsListener* listener_ = nullptr;
-};
 
 common::Instrument make_instrument(std::string_view symbol, std::int32_t asset, int szd) {
   common::Instrument i;
@@ -168,12 +81,7 @@ struct Fixture {
     EXPECT_TRUE(intents.try_push(i));
     gw->do_work();
   }
-  std::vector<ExecEvent> drain() {
-    std::vector<ExecEvent> v;
-    ExecEvent e;
-    while (out.try_pop(e)) v.push_back(e);
-    return v;
-  }
+  std::vector<ExecEvent> drain() { return test::drain(out); }
   // Places kCloid and acks it as resting with oid 77738308.
   void place_resting() {
     submit(new_order(kCloid, "42000", "0.001"));
@@ -186,9 +94,9 @@ struct Fixture {
 
   common::InstrumentRegistry registry;
   common::InstrumentId btc, eth;
-  FakeClock clock;
+  FakeClock clock{1'700'000'000'000 * kMs};  // epoch ns: the nonce manager reads ms
   FakeHttp http;
-  FakeWs ws;
+  FakeWs ws{/*always_open=*/true};
   common::SpscQueue<OrderIntent> intents;
   common::SpscQueue<ExecEvent> out;
   std::shared_ptr<const crypto::EcdsaKey> key;
@@ -568,7 +476,7 @@ const std::string kFill =
 
 TEST(HlOrderGateway, UserFillsAreReportedOnceAcrossStreams) {
   Fixture f(true, true);
-  f.ws.push("<open>");
+  f.ws.open();
   f.gw->do_work();
   EXPECT_EQ(f.ws.sent.size(), 3u);
   EXPECT_EQ(
@@ -576,8 +484,8 @@ TEST(HlOrderGateway, UserFillsAreReportedOnceAcrossStreams) {
       R"({"method":"subscribe","subscription":{"type":"userFills","user":"0x00000000000000000000000000000000000000aa"}})");
   f.drain();
   f.place_resting();
-  f.ws.push(R"({"channel":"userFills","data":{"user":"0xaa","fills":[)" + kFill + "]}}");
-  f.ws.push(R"({"channel":"user","data":{"fills":[)" + kFill + "]}}");  // same fill again
+  f.ws.text(R"({"channel":"userFills","data":{"user":"0xaa","fills":[)" + kFill + "]}}");
+  f.ws.text(R"({"channel":"user","data":{"fills":[)" + kFill + "]}}");  // same fill again
   f.gw->do_work();
   const auto ev = f.drain();
   ASSERT_EQ(ev.size(), 1u);
@@ -592,8 +500,8 @@ TEST(HlOrderGateway, UserFillsAreReportedOnceAcrossStreams) {
 
 TEST(HlOrderGateway, SnapshotHistoryOfOtherOrdersIsNotReported) {
   Fixture f(true, true);
-  f.ws.push("<open>");
-  f.ws.push(R"({"channel":"userFills","data":{"isSnapshot":true,"user":"0xaa","fills":[)" + kFill +
+  f.ws.open();
+  f.ws.text(R"({"channel":"userFills","data":{"isSnapshot":true,"user":"0xaa","fills":[)" + kFill +
             "]}}");
   f.gw->do_work();
   for (const auto& e : f.drain()) EXPECT_NE(e.kind, ExecKind::kFill);
@@ -609,9 +517,9 @@ TEST(HlOrderGateway, OrderUpdatesAreForwardedOnceAndStaleOnesDropped) {
   const std::string canceled =
       R"({"channel":"orderUpdates","data":[{"order":{"coin":"BTC","side":"B","limitPx":"42000.0","sz":"0.001",)"
       R"("oid":77738308,"timestamp":1,"origSz":"0.001"},"status":"canceled","statusTimestamp":3}]})";
-  f.ws.push(open);      // same as the ack already reported
-  f.ws.push(canceled);  // found by oid
-  f.ws.push(open);      // late: the order is terminal
+  f.ws.text(open);      // same as the ack already reported
+  f.ws.text(canceled);  // found by oid
+  f.ws.text(open);      // late: the order is terminal
   f.gw->do_work();
   const auto ev = f.drain();
   ASSERT_EQ(ev.size(), 1u);
@@ -630,7 +538,7 @@ TEST(HlOrderGateway, ReconnectReconcilesAndReportsWhatWasMissed) {
       R"({"status":"ok","response":{"type":"order","data":{"statuses":[{"resting":{"oid":2}}]}}})");
   f.gw->do_work();
   f.drain();
-  f.ws.push("<open>");
+  f.ws.open();
   f.gw->do_work();
   ASSERT_EQ(f.http.posts.size(), 5u);  // openOrders, userFills, clearinghouseState
   EXPECT_TRUE(f.gw->reconciling());

@@ -13,6 +13,7 @@
 #include "gateways/binance/md_codec.hpp"
 #include "gateways/binance/signer.hpp"
 #include "gateways/sim/exchange.hpp"
+#include "support/venue_sim_fakes.hpp"
 #include "tools/venue_sim/binance/binance_protocol.hpp"
 #include "tools/venue_sim/venue_context.hpp"
 
@@ -21,56 +22,29 @@ namespace {
 
 namespace bn = gateways::binance;
 namespace sim = gateways::sim;
-using common::Price;
-using common::Qty;
+using test::FakeWs;
+using test::http_request;
+using test::px;
+using test::qty;
 
 constexpr Nanos kT0 = 1'790'000'000'000'000'000;  // epoch ns
 constexpr Nanos kMs = 1'000'000;
 
-Price px(const char* s) { return *Price::parse(s); }
-Qty qty(const char* s) { return *Qty::parse(s); }
-
-class FakeWs final : public WsSession {
- public:
-  FakeWs(std::uint64_t id, std::string target) : id_(id), target_(std::move(target)) {}
-  std::uint64_t id() const noexcept override { return id_; }
-  std::string_view target() const noexcept override { return target_; }
-  void send(std::string frame) override { frames.push_back(std::move(frame)); }
-  void close() override { closed = true; }
-  std::vector<std::string> frames;
-  bool closed = false;
-
- private:
-  std::uint64_t id_;
-  std::string target_;
-};
-
 class BinanceSim : public ::testing::Test {
  protected:
   BinanceSim() : ex_("binance") {
-    sim::SimInstrumentSpec spec;
-    spec.symbol = "BTCUSDT";
-    spec.asset = "BTC";
-    spec.tick = px("0.1");
-    spec.lot = qty("0.001");
-    spec.min_notional = *common::Money::parse("5");
+    sim::SimInstrumentSpec spec = test::btc_spec("BTCUSDT", "0.1", "0.001", "5");
     spec.maker_fee_ppm = 200;
     spec.taker_fee_ppm = 500;
     const auto id = ex_.add_instrument(spec);
     cfg_.venue = common::VenueId::kBinance;
-    SimInstrumentConfig ic;
-    ic.asset = "BTC";
-    ic.symbol = "BTCUSDT";
+    SimInstrumentConfig ic = test::sim_instrument(spec, id);
     ic.tick = spec.tick;
     ic.lot = spec.lot;
     ic.min_notional = spec.min_notional;
-    ic.instrument_id = id.value;
     cfg_.instruments.push_back(ic);
     for (const char* name : {"default", "mm"}) {
-      SimAccountConfig a;
-      a.name = name;
-      a.initial_balance = *common::Money::parse("100000");
-      a.account_id = ex_.add_account(name, a.initial_balance);
+      SimAccountConfig a = test::sim_account(ex_, name);
       a.api_key = std::string("key-") + name;
       a.api_secret = std::string("secret-") + name;
       cfg_.accounts.push_back(a);
@@ -94,17 +68,10 @@ class BinanceSim : public ::testing::Test {
     EXPECT_EQ(signer.finish(q, (sign_ts == 0 ? now : sign_ts) / kMs, 5000), bn::SignError::kOk);
     std::string query(q.view());
     if (tamper) query[query.size() - 1] = query.back() == '0' ? '1' : '0';
-    HttpRequest req;
-    req.method = method;
-    req.target = path + "?" + query;
-    req.headers.emplace_back("x-mbx-apikey", key);
-    return proto_->on_http(req, now);
+    return proto_->on_http(http_request(method, path + "?" + query, {{"x-mbx-apikey", key}}), now);
   }
   HttpResponse get(const std::string& target) {
-    HttpRequest req;
-    req.method = "GET";
-    req.target = target;
-    return proto_->on_http(req, now_);
+    return proto_->on_http(http_request("GET", target), now_);
   }
   HttpResponse limit(const char* account, const char* side, const char* price, const char* q,
                      const char* tif = "GTC", const char* extra = "") {
@@ -178,10 +145,8 @@ TEST_F(BinanceSim, BadSignatureUnknownKeyAndStaleTimestampAreRejected) {
   r = call("POST", "/fapi/v1/order", params, "default", 0, now_ + 2000 * kMs);
   EXPECT_EQ(error_code(r, parser), -1021);
 
-  HttpRequest req;
-  req.method = "GET";
-  req.target = "/fapi/v2/balance?timestamp=1&signature=00";
-  req.headers.emplace_back("x-mbx-apikey", "nope");
+  HttpRequest req =
+      http_request("GET", "/fapi/v2/balance?timestamp=1&signature=00", {{"x-mbx-apikey", "nope"}});
   r = proto_->on_http(req, now_);
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(error_code(r, parser), -2015);
@@ -347,11 +312,8 @@ TEST_F(BinanceSim, BookSyncFromSnapshotAndDiffsMatchesExchange) {
 }
 
 TEST_F(BinanceSim, UserDataStreamCarriesOrderAndAccountUpdates) {
-  HttpRequest req;
-  req.method = "POST";
-  req.target = "/fapi/v1/listenKey";
-  req.headers.emplace_back("x-mbx-apikey", "key-default");
-  const auto lk = proto_->on_http(req, now_);
+  const auto lk = proto_->on_http(
+      http_request("POST", "/fapi/v1/listenKey", {{"x-mbx-apikey", "key-default"}}), now_);
   ASSERT_EQ(lk.status, 200);
   bn::ExecParser parser(symbols_);
   ASSERT_TRUE(parser.parse_listen_key(lk.status, lk.body).ok());

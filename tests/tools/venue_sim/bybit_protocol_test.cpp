@@ -12,6 +12,7 @@
 #include "gateways/bybit/order_codec.hpp"
 #include "gateways/bybit/signer.hpp"
 #include "gateways/sim/exchange.hpp"
+#include "support/venue_sim_fakes.hpp"
 #include "tools/venue_sim/venue_context.hpp"
 
 namespace peregrine::venue_sim {
@@ -19,51 +20,24 @@ namespace {
 
 namespace bb = gateways::bybit;
 namespace sim = gateways::sim;
-using common::Price;
-using common::Qty;
+using test::FakeWs;
+using test::http_request;
+using test::px;
+using test::qty;
 
 constexpr Nanos kT0 = 1'790'000'000'000'000'000;
 constexpr Nanos kMs = 1'000'000;
 
-Price px(const char* s) { return *Price::parse(s); }
-Qty qty(const char* s) { return *Qty::parse(s); }
-
-class FakeWs final : public WsSession {
- public:
-  FakeWs(std::uint64_t id, std::string target) : id_(id), target_(std::move(target)) {}
-  std::uint64_t id() const noexcept override { return id_; }
-  std::string_view target() const noexcept override { return target_; }
-  void send(std::string frame) override { frames.push_back(std::move(frame)); }
-  void close() override {}
-  std::vector<std::string> frames;
-
- private:
-  std::uint64_t id_;
-  std::string target_;
-};
-
 class BybitSim : public ::testing::Test {
  protected:
   BybitSim() : ex_("bybit") {
-    sim::SimInstrumentSpec spec;
-    spec.symbol = "BTCUSDT";
-    spec.asset = "BTC";
-    spec.tick = px("0.1");
-    spec.lot = qty("0.001");
-    spec.min_notional = *common::Money::parse("5");
+    sim::SimInstrumentSpec spec = test::btc_spec("BTCUSDT", "0.1", "0.001", "5");
     spec.taker_fee_ppm = 550;
     inst_ = ex_.add_instrument(spec);
     cfg_.venue = common::VenueId::kBybit;
-    SimInstrumentConfig ic;
-    ic.symbol = "BTCUSDT";
-    ic.asset = "BTC";
-    ic.instrument_id = inst_.value;
-    cfg_.instruments.push_back(ic);
+    cfg_.instruments.push_back(test::sim_instrument(spec, inst_));
     for (const char* name : {"default", "mm"}) {
-      SimAccountConfig a;
-      a.name = name;
-      a.initial_balance = *common::Money::parse("100000");
-      a.account_id = ex_.add_account(name, a.initial_balance);
+      SimAccountConfig a = test::sim_account(ex_, name);
       a.api_key = std::string("key") + name;
       a.api_secret = std::string("secret") + name;
       cfg_.accounts.push_back(a);
@@ -155,10 +129,9 @@ TEST_F(BybitSim, BadSignatureAndStaleTimestampAreRejected) {
   EXPECT_EQ(parse(bb::RestEndpoint::kCreateOrder, r).ret_code, 10002);
   r = call("POST", "/v5/order/create", body, "default", now_ + 1000 * kMs);
   EXPECT_EQ(parse(bb::RestEndpoint::kCreateOrder, r).ret_code, 10002);
-  HttpRequest req;
-  req.method = "GET";
-  req.target = "/v5/position/list?category=linear&symbol=BTCUSDT";
-  req.headers = {{"x-bapi-api-key", "nobody"}, {"x-bapi-timestamp", "1"}, {"x-bapi-sign", "00"}};
+  const HttpRequest req = http_request(
+      "GET", "/v5/position/list?category=linear&symbol=BTCUSDT",
+      {{"x-bapi-api-key", "nobody"}, {"x-bapi-timestamp", "1"}, {"x-bapi-sign", "00"}});
   EXPECT_EQ(parse(bb::RestEndpoint::kPositions, proto_->on_http(req, now_)).ret_code, 10003);
   EXPECT_EQ(ex_.open_order_count(0), 0u);
 }

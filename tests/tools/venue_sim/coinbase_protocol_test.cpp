@@ -15,6 +15,7 @@
 #include "gateways/coinbase/rest_codec.hpp"
 #include "gateways/coinbase/test_keys.hpp"
 #include "gateways/sim/exchange.hpp"
+#include "support/venue_sim_fakes.hpp"
 #include "tools/venue_sim/coinbase/coinbase_protocol.hpp"
 #include "tools/venue_sim/venue_context.hpp"
 
@@ -23,56 +24,29 @@ namespace {
 
 namespace cb = gateways::coinbase;
 namespace sim = gateways::sim;
-using common::Price;
-using common::Qty;
+using test::FakeWs;
+using test::http_request;
+using test::px;
+using test::qty;
 
 constexpr Nanos kT0 = 1'790'000'000'000'000'000;
 constexpr Nanos kMs = 1'000'000;
 constexpr Nanos kSec = 1'000'000'000;
 constexpr const char* kProduct = "BTC-PERP-INTX";
 
-Price px(const char* s) { return *Price::parse(s); }
-Qty qty(const char* s) { return *Qty::parse(s); }
-
-class FakeWs final : public WsSession {
- public:
-  FakeWs(std::uint64_t id, std::string target) : id_(id), target_(std::move(target)) {}
-  std::uint64_t id() const noexcept override { return id_; }
-  std::string_view target() const noexcept override { return target_; }
-  void send(std::string frame) override { frames.push_back(std::move(frame)); }
-  void close() override {}
-  std::vector<std::string> frames;
-
- private:
-  std::uint64_t id_;
-  std::string target_;
-};
-
 class CoinbaseSim : public ::testing::Test {
  protected:
   CoinbaseSim() : ex_("coinbase") {
-    sim::SimInstrumentSpec spec;
-    spec.symbol = kProduct;
-    spec.asset = "BTC";
-    spec.tick = px("0.1");
-    spec.lot = qty("0.0001");
-    spec.min_notional = *common::Money::parse("10");
+    sim::SimInstrumentSpec spec = test::btc_spec(kProduct, "0.1", "0.0001", "10");
     spec.taker_fee_ppm = 300;
     inst_ = ex_.add_instrument(spec);
     cfg_.venue = common::VenueId::kCoinbase;
-    SimInstrumentConfig ic;
-    ic.symbol = kProduct;
-    ic.asset = "BTC";
-    ic.instrument_id = inst_.value;
-    cfg_.instruments.push_back(ic);
+    cfg_.instruments.push_back(test::sim_instrument(spec, inst_));
     for (const char* name : {"default", "mm"}) {
       auto key = cb::EcKey::from_pem(
           cb::testing::to_pem(cb::testing::generate_ec().get(), cb::testing::PemKind::kSec1));
       EXPECT_TRUE(key.ok());
-      SimAccountConfig a;
-      a.name = name;
-      a.initial_balance = *common::Money::parse("100000");
-      a.account_id = ex_.add_account(name, a.initial_balance);
+      SimAccountConfig a = test::sim_account(ex_, name);
       a.cb_key_name = std::string("organizations/sim/apiKeys/") + name;
       a.cb_public_key_pem = (*key)->public_pem();
       cfg_.accounts.push_back(a);
@@ -97,12 +71,11 @@ class CoinbaseSim : public ::testing::Test {
     if (token.empty()) {
       token = minters_[static_cast<std::size_t>(account)]->mint_rest(method, clean, now_ / kSec);
     }
-    HttpRequest req;
-    req.method = method;
-    req.target = full;
-    req.body = body;
-    req.headers = {{"authorization", "Bearer " + token}, {"content-type", "application/json"}};
-    return proto_->on_http(req, now_);
+    return proto_->on_http(
+        http_request(method, full,
+                     {{"authorization", "Bearer " + token}, {"content-type", "application/json"}},
+                     body),
+        now_);
   }
   HttpResponse limit(int account, const char* cid, const char* side, const char* price,
                      const char* size, bool post_only = false) {
@@ -193,10 +166,7 @@ TEST_F(CoinbaseSim, BadWrongUriAndExpiredJwtsAre401) {
   r = call("POST", "/orders", body, 0,
            minters_[0]->mint_rest("POST", "/api/v3/brokerage/orders", now_ / kSec - 600));
   EXPECT_EQ(r.status, 401);
-  HttpRequest req;
-  req.method = "GET";
-  req.target = "/api/v3/brokerage/accounts";
-  EXPECT_EQ(proto_->on_http(req, now_).status, 401);
+  EXPECT_EQ(proto_->on_http(http_request("GET", "/api/v3/brokerage/accounts"), now_).status, 401);
   EXPECT_EQ(ex_.open_order_count(0), 0u);
   EXPECT_EQ(call("POST", "/orders", body, 0, good).status, 200);
 }

@@ -1,5 +1,5 @@
-// Small JSON text builder for the simulator's venue responses and WS frames (commas and escaping
-// handled here so each protocol only states fields). Simulator thread only; one writer per frame.
+// The simulator's one JSON text builder: venue responses, WS frames and admin answers (commas and
+// escaping handled here so callers only state fields). Simulator thread only; one per document.
 #pragma once
 
 #include <cstdint>

@@ -20,8 +20,8 @@ constexpr std::string_view kNeverPlaced = "Order was never placed, already cance
 constexpr std::int64_t kMinScheduleDelayMs = 5000;
 
 std::string err(std::string_view text) {
-  JsonOut o;
-  o.obj().kv("status", "err").kv("response", text).end_obj();
+  cex::JsonWriter o;
+  o.begin_object().kv("status", "err").kv("response", text).end_object();
   return o.take();
 }
 
@@ -232,10 +232,10 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
   }
 
   // Statuses of placing `orders` for `acc`, appended to `o` (an open array).
-  auto place = [&](std::vector<ParsedOrder>& orders, JsonOut& o) {
+  auto place = [&](std::vector<ParsedOrder>& orders, cex::JsonWriter& o) {
     for (auto& po : orders) {
       if (!po.error.empty()) {
-        o.obj().kv("error", po.error).end_obj();
+        o.begin_object().kv("error", po.error).end_object();
         continue;
       }
       po.req.account = acc->id;
@@ -253,40 +253,40 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
           text = "Order could not immediately match against any resting orders. asset=" +
                  std::to_string(po.asset);
         }
-        o.obj().kv("error", text).end_obj();
+        o.begin_object().kv("error", text).end_object();
         continue;
       }
       const gs::SimOrder* ord = ex_.find_order(acc->id, res.order_id);
       const auto cloid = po.req.client_id.view();
       if (ord != nullptr && ord->status == common::OrderStatus::kFilled) {
-        o.obj()
+        o.begin_object()
             .key("filled")
-            .obj()
+            .begin_object()
             .kv_dec("totalSz", ord->filled)
             .kv_dec("avgPx", ord->avg_price());
         o.kv_unum("oid", ord->id);
         if (!cloid.empty()) o.kv("cloid", cloid);
-        o.end_obj().end_obj();
+        o.end_object().end_object();
       } else if (ord != nullptr && !ord->is_open() && ord->filled.is_zero()) {
-        o.obj()
+        o.begin_object()
             .kv("error",
                 "Order could not immediately match against any resting orders. "
                 "asset=" +
                     std::to_string(po.asset))
-            .end_obj();
+            .end_object();
       } else if (ord != nullptr && !ord->is_open()) {
-        o.obj()
+        o.begin_object()
             .key("filled")
-            .obj()
+            .begin_object()
             .kv_dec("totalSz", ord->filled)
             .kv_dec("avgPx", ord->avg_price());
         o.kv_unum("oid", ord->id);
         if (!cloid.empty()) o.kv("cloid", cloid);
-        o.end_obj().end_obj();
+        o.end_object().end_object();
       } else {
-        o.obj().key("resting").obj().kv_unum("oid", res.order_id);
+        o.begin_object().key("resting").begin_object().kv_unum("oid", res.order_id);
         if (!cloid.empty()) o.kv("cloid", cloid);
-        o.end_obj().end_obj();
+        o.end_object().end_object();
       }
     }
   };
@@ -312,20 +312,32 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
       return shape_error();
     }
     if (orders.empty()) return err("Order list is empty.");
-    JsonOut o;
-    o.obj().kv("status", "ok").key("response").obj().kv("type", "order").key("data").obj();
-    o.key("statuses").arr();
+    cex::JsonWriter o;
+    o.begin_object()
+        .kv("status", "ok")
+        .key("response")
+        .begin_object()
+        .kv("type", "order")
+        .key("data")
+        .begin_object();
+    o.key("statuses").begin_array();
     place(orders, o);
-    o.end_arr().end_obj().end_obj().end_obj();
+    o.end_array().end_object().end_object().end_object();
     return o.take();
   }
   if (type == "cancel" || type == "cancelByCloid") {
     const bool by_cloid = type == "cancelByCloid";
     simdjson::dom::array arr;
     if (action["cancels"].get_array().get(arr) != simdjson::SUCCESS) return shape_error();
-    JsonOut o;
-    o.obj().kv("status", "ok").key("response").obj().kv("type", "cancel").key("data").obj();
-    o.key("statuses").arr();
+    cex::JsonWriter o;
+    o.begin_object()
+        .kv("status", "ok")
+        .key("response")
+        .begin_object()
+        .kv("type", "cancel")
+        .key("data")
+        .begin_object();
+    o.key("statuses").begin_array();
     for (element c : arr) {
       std::int64_t asset = 0;
       std::uint64_t oid = 0;
@@ -344,10 +356,10 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
       if (e == gs::SimError::kNone) {
         o.str("success");
       } else {
-        o.obj().kv("error", kNeverPlaced).end_obj();
+        o.begin_object().kv("error", kNeverPlaced).end_object();
       }
     }
-    o.end_arr().end_obj().end_obj().end_obj();
+    o.end_array().end_object().end_object().end_object();
     return o.take();
   }
   if (type == "modify" || type == "batchModify") {
@@ -360,9 +372,15 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
     } else {
       mods.push_back(action);
     }
-    JsonOut o;
-    o.obj().kv("status", "ok").key("response").obj().kv("type", "order").key("data").obj();
-    o.key("statuses").arr();
+    cex::JsonWriter o;
+    o.begin_object()
+        .kv("status", "ok")
+        .key("response")
+        .begin_object()
+        .kv("type", "order")
+        .key("data")
+        .begin_object();
+    o.key("statuses").begin_array();
     std::string single_error;
     for (element m : mods) {
       element order_el;
@@ -386,7 +404,7 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
         text = po.error;
       }
       if (!text.empty()) {
-        o.obj().kv("error", text).end_obj();
+        o.begin_object().kv("error", text).end_object();
         if (single_error.empty()) single_error = text;
         continue;
       }
@@ -397,11 +415,16 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
             ex_.modify(acc->id, prev.instrument, prev.id, po.req.price, po.req.qty, now);
         if (res.error != gs::SimError::kNone) {
           text = std::string(sim_error_text(res.error));
-          o.obj().kv("error", text).end_obj();
+          o.begin_object().kv("error", text).end_object();
           if (single_error.empty()) single_error = text;
           continue;
         }
-        o.obj().key("resting").obj().kv_unum("oid", prev.id).end_obj().end_obj();
+        o.begin_object()
+            .key("resting")
+            .begin_object()
+            .kv_unum("oid", prev.id)
+            .end_object()
+            .end_object();
       } else {
         // A change of side/kind is a cancel and a new order, as the venue does.
         static_cast<void>(ex_.cancel(acc->id, prev.instrument, prev.id, now));
@@ -410,7 +433,7 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
         place(one, o);
       }
     }
-    o.end_arr().end_obj().end_obj().end_obj();
+    o.end_array().end_object().end_object().end_object();
     if (!batch) return single_error.empty() ? ok_default() : err(single_error);
     return o.take();
   }

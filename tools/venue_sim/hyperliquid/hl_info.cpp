@@ -14,8 +14,8 @@ std::int64_t ms(Nanos ns) { return ns / 1'000'000; }
 
 }  // namespace
 
-void HlProtocol::write_clearinghouse(JsonOut& o, const HlAccount& acc, Nanos now) const {
-  o.obj().key("assetPositions").arr();
+void HlProtocol::write_clearinghouse(cex::JsonWriter& o, const HlAccount& acc, Nanos now) const {
+  o.begin_object().key("assetPositions").begin_array();
   common::Money ntl_total{}, margin_total{};
   for (const auto& inst : instruments_) {
     const auto p = ex_.position(acc.id, inst.id);
@@ -26,8 +26,12 @@ void HlProtocol::write_clearinghouse(JsonOut& o, const HlAccount& acc, Nanos now
     const auto upnl = p.unrealized(mark);
     ntl_total += value;
     margin_total += margin;
-    o.obj().key("position").obj().kv("coin", inst.cfg->symbol).kv_dec("szi", p.qty);
-    o.key("leverage").obj().kv("type", "cross").kv_num("value", p.leverage).end_obj();
+    o.begin_object()
+        .key("position")
+        .begin_object()
+        .kv("coin", inst.cfg->symbol)
+        .kv_dec("szi", p.qty);
+    o.key("leverage").begin_object().kv("type", "cross").kv_num("value", p.leverage).end_object();
     o.kv_dec("entryPx", p.entry_price).kv_dec("positionValue", value);
     o.kv_dec("unrealizedPnl", upnl);
     // returnOnEquity = uPnL / margin at entry; reported as a short decimal.
@@ -37,22 +41,25 @@ void HlProtocol::write_clearinghouse(JsonOut& o, const HlAccount& acc, Nanos now
     o.kv_dec("returnOnEquity", roe_fixed.value_or(common::Money{}));
     o.key("liquidationPx").null().kv_dec("marginUsed", margin);
     o.kv_num("maxLeverage", inst.cfg->max_leverage);
-    o.key("cumFunding").obj().kv("allTime", "0.0").kv("sinceOpen", "0.0");
-    o.kv("sinceChange", "0.0").end_obj();
-    o.end_obj().kv("type", "oneWay").end_obj();
+    o.key("cumFunding").begin_object().kv("allTime", "0.0").kv("sinceOpen", "0.0");
+    o.kv("sinceChange", "0.0").end_object();
+    o.end_object().kv("type", "oneWay").end_object();
   }
-  o.end_arr();
+  o.end_array();
   const auto bal = ex_.balance(acc.id);
   const auto account_value = bal.wallet + bal.unrealized;
   auto summary = [&](std::string_view key) {
-    o.key(key).obj().kv_dec("accountValue", account_value).kv_dec("totalNtlPos", ntl_total);
-    o.kv_dec("totalRawUsd", bal.wallet).kv_dec("totalMarginUsed", margin_total).end_obj();
+    o.key(key)
+        .begin_object()
+        .kv_dec("accountValue", account_value)
+        .kv_dec("totalNtlPos", ntl_total);
+    o.kv_dec("totalRawUsd", bal.wallet).kv_dec("totalMarginUsed", margin_total).end_object();
   };
   summary("marginSummary");
   summary("crossMarginSummary");
   o.kv("crossMaintenanceMarginUsed", "0.0");
   const auto withdrawable = bal.available.is_negative() ? common::Money{} : bal.available;
-  o.kv_dec("withdrawable", withdrawable).kv_num("time", ms(now)).end_obj();
+  o.kv_dec("withdrawable", withdrawable).kv_num("time", ms(now)).end_object();
 }
 
 std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
@@ -67,47 +74,52 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
   std::string_view user;
   if (req["user"].get_string().get(user) != simdjson::SUCCESS) user = {};
   HlAccount* acc = user.empty() ? nullptr : by_user(user);
-  JsonOut o;
+  cex::JsonWriter o;
   auto write_meta = [&] {
-    o.obj().key("universe").arr();
+    o.begin_object().key("universe").begin_array();
     for (const auto& i : instruments_) {
-      o.obj().kv("name", i.cfg->symbol).kv_num("szDecimals", i.cfg->size_decimals);
+      o.begin_object().kv("name", i.cfg->symbol).kv_num("szDecimals", i.cfg->size_decimals);
       o.kv_num("maxLeverage", i.cfg->max_leverage).kv_num("marginTableId", i.cfg->max_leverage);
-      o.end_obj();
+      o.end_object();
     }
-    o.end_arr().key("marginTables").arr();
+    o.end_array().key("marginTables").begin_array();
     std::vector<int> seen;
     for (const auto& i : instruments_) {
       const int lev = i.cfg->max_leverage;
       if (std::find(seen.begin(), seen.end(), lev) != seen.end()) continue;
       seen.push_back(lev);
-      o.arr().num(lev).obj().kv("description", "").key("marginTiers").arr();
-      o.obj().kv("lowerBound", "0.0").kv_num("maxLeverage", lev).end_obj();
-      o.end_arr().end_obj().end_arr();
+      o.begin_array()
+          .num(lev)
+          .begin_object()
+          .kv("description", "")
+          .key("marginTiers")
+          .begin_array();
+      o.begin_object().kv("lowerBound", "0.0").kv_num("maxLeverage", lev).end_object();
+      o.end_array().end_object().end_array();
     }
-    o.end_arr().kv_num("collateralToken", 0).end_obj();
+    o.end_array().kv_num("collateralToken", 0).end_object();
   };
   if (type == "meta") {
     write_meta();
   } else if (type == "metaAndAssetCtxs") {
-    o.arr();
+    o.begin_array();
     write_meta();
-    o.arr();
+    o.begin_array();
     for (const auto& i : instruments_) {
       const auto m = mid(i);
       const auto bid = ex_.best(i.id, common::BookSide::kBid).value_or(m);
       const auto ask = ex_.best(i.id, common::BookSide::kAsk).value_or(m);
-      o.obj().kv("funding", "0.0000125").kv("openInterest", "0.0").kv_dec("prevDayPx", m);
+      o.begin_object().kv("funding", "0.0000125").kv("openInterest", "0.0").kv_dec("prevDayPx", m);
       o.kv("dayNtlVlm", "0.0").kv("premium", "0.0").kv_dec("oraclePx", m);
       o.kv_dec("markPx", ex_.mark_price(i.id).is_zero() ? m : ex_.mark_price(i.id));
-      o.kv_dec("midPx", m).key("impactPxs").arr().dec(bid).dec(ask).end_arr();
-      o.kv("dayBaseVlm", "0.0").end_obj();
+      o.kv_dec("midPx", m).key("impactPxs").begin_array().dec(bid).dec(ask).end_array();
+      o.kv("dayBaseVlm", "0.0").end_object();
     }
-    o.end_arr().end_arr();
+    o.end_array().end_array();
   } else if (type == "allMids") {
-    o.obj();
+    o.begin_object();
     for (const auto& i : instruments_) o.kv_dec(i.cfg->symbol, mid(i));
-    o.end_obj();
+    o.end_object();
   } else if (type == "l2Book") {
     std::string_view coin;
     if (req["coin"].get_string().get(coin) != simdjson::SUCCESS) coin = {};
@@ -121,13 +133,13 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
     }
     if (acc == nullptr) {
       // An address the venue has never seen: an empty account.
-      o.obj().key("assetPositions").arr().end_arr();
+      o.begin_object().key("assetPositions").begin_array().end_array();
       for (std::string_view k : {"marginSummary", "crossMarginSummary"}) {
-        o.key(k).obj().kv("accountValue", "0.0").kv("totalNtlPos", "0.0");
-        o.kv("totalRawUsd", "0.0").kv("totalMarginUsed", "0.0").end_obj();
+        o.key(k).begin_object().kv("accountValue", "0.0").kv("totalNtlPos", "0.0");
+        o.kv("totalRawUsd", "0.0").kv("totalMarginUsed", "0.0").end_object();
       }
       o.kv("crossMaintenanceMarginUsed", "0.0").kv("withdrawable", "0.0");
-      o.kv_num("time", ms(now)).end_obj();
+      o.kv_num("time", ms(now)).end_object();
     } else {
       write_clearinghouse(o, *acc, now);
     }
@@ -136,7 +148,7 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
       *status = 422;
       return std::string(kDeserializeError);
     }
-    o.arr();
+    o.begin_array();
     if (acc != nullptr) {
       // The venue lists newest first.
       std::vector<gs::SimOrder> open;
@@ -150,7 +162,7 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
         }
       }
     }
-    o.end_arr();
+    o.end_array();
   } else if (type == "orderStatus") {
     if (user.empty()) {
       *status = 422;
@@ -167,16 +179,16 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
       }
     }
     if (ord == nullptr) return "{\"status\":\"unknownOid\"}";
-    o.obj().kv("status", "order").key("order").obj().key("order");
+    o.begin_object().kv("status", "order").key("order").begin_object().key("order");
     write_frontend_order(o, *ord);
     o.kv("status", order_status_text(*ord)).kv_num("statusTimestamp", ms(ord->updated));
-    o.end_obj().end_obj();
+    o.end_object().end_object();
   } else if (type == "userFills" || type == "userFillsByTime") {
     if (user.empty()) {
       *status = 422;
       return std::string(kDeserializeError);
     }
-    o.arr();
+    o.begin_array();
     if (acc != nullptr) {
       std::vector<gs::SimFill> fills;
       ex_.for_each_fill(acc->id, [&](const gs::SimFill& f) { fills.push_back(f); });
@@ -197,7 +209,7 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
         write_fill(o, *it, p);
       }
     }
-    o.end_arr();
+    o.end_array();
   } else {
     *status = 422;
     return std::string(kDeserializeError);

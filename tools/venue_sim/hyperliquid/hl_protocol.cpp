@@ -145,12 +145,12 @@ void HlProtocol::on_ws_message(WsSession& s, std::string_view text, Nanos now) {
   std::string_view method;
   if (ws_parser_.parse(text.data(), text.size()).get(msg) != simdjson::SUCCESS ||
       msg["method"].get_string().get(method) != simdjson::SUCCESS) {
-    JsonOut o;
-    o.obj()
+    cex::JsonWriter o;
+    o.begin_object()
         .kv("channel", "error")
         .kv("data",
             "Error parsing JSON into valid websocket request: " + std::string(text.substr(0, 200)));
-    o.end_obj();
+    o.end_object();
     s.send(o.take());
     return;
   }
@@ -166,8 +166,11 @@ void HlProtocol::on_ws_message(WsSession& s, std::string_view text, Nanos now) {
   } else if (method == "post") {
     handle_post(sess, msg, now);
   } else {
-    JsonOut o;
-    o.obj().kv("channel", "error").kv("data", "Unknown method: " + std::string(method)).end_obj();
+    cex::JsonWriter o;
+    o.begin_object()
+        .kv("channel", "error")
+        .kv("data", "Unknown method: " + std::string(method))
+        .end_object();
     s.send(o.take());
   }
 }
@@ -206,10 +209,10 @@ void HlProtocol::handle_subscribe(HlSession& s, simdjson::dom::element sub, bool
     s.ws->send("{\"channel\":\"error\",\"data\":\"Already unsubscribed: " + echo + "\"}");
     return;
   }
-  JsonOut ack;
-  ack.obj().kv("channel", "subscriptionResponse").key("data").obj();
+  cex::JsonWriter ack;
+  ack.begin_object().kv("channel", "subscriptionResponse").key("data").begin_object();
   ack.kv("method", subscribe ? "subscribe" : "unsubscribe").key("subscription").raw(echo);
-  ack.end_obj().end_obj();
+  ack.end_object().end_object();
   s.ws->send(ack.take());
   if (!subscribe) {
     s.subs.erase(it);
@@ -217,24 +220,28 @@ void HlProtocol::handle_subscribe(HlSession& s, simdjson::dom::element sub, bool
   }
   s.subs.push_back(want);
   // Initial data, as the venue sends on subscribe.
-  JsonOut o;
+  cex::JsonWriter o;
   if (type == "l2Book") {
-    o.obj().kv("channel", "l2Book").key("data");
+    o.begin_object().kv("channel", "l2Book").key("data");
     write_book(o, *by_coin(coin), now);
-    o.end_obj();
+    o.end_object();
     s.ws->send(o.take());
   } else if (type == "userFills") {
-    o.obj().kv("channel", "userFills").key("data").obj().kv_bool("isSnapshot", true);
-    o.kv("user", want.key).key("fills").arr();
+    o.begin_object()
+        .kv("channel", "userFills")
+        .key("data")
+        .begin_object()
+        .kv_bool("isSnapshot", true);
+    o.kv("user", want.key).key("fills").begin_array();
     if (HlAccount* acc = by_user(want.key)) {
       ex_.for_each_fill(acc->id, [&](const gs::SimFill& f) { write_fill(o, f); });
     }
-    o.end_arr().end_obj().end_obj();
+    o.end_array().end_object().end_object();
     s.ws->send(o.take());
   } else if (type == "allMids") {
-    o.obj().kv("channel", "allMids").key("data").obj().key("mids").obj();
+    o.begin_object().kv("channel", "allMids").key("data").begin_object().key("mids").begin_object();
     for (const auto& i : instruments_) o.kv_dec(i.cfg->symbol, mid(i));
-    o.end_obj().end_obj().end_obj();
+    o.end_object().end_object().end_object();
     s.ws->send(o.take());
   }
 }
@@ -248,8 +255,14 @@ void HlProtocol::handle_post(HlSession& s, simdjson::dom::element msg, Nanos now
                   request["type"].get_string().get(type) == simdjson::SUCCESS &&
                   request["payload"].get(payload) == simdjson::SUCCESS &&
                   (type == "info" || type == "action");
-  JsonOut o;
-  o.obj().kv("channel", "post").key("data").obj().kv_unum("id", id).key("response").obj();
+  cex::JsonWriter o;
+  o.begin_object()
+      .kv("channel", "post")
+      .key("data")
+      .begin_object()
+      .kv_unum("id", id)
+      .key("response")
+      .begin_object();
   if (!ok) {
     o.kv("type", "error").kv("payload", "Invalid post request");
   } else {
@@ -262,8 +275,13 @@ void HlProtocol::handle_post(HlSession& s, simdjson::dom::element msg, Nanos now
       if (status != 200) {
         o.kv("type", "error").kv("payload", data);
       } else {
-        o.kv("type", "info").key("payload").obj().kv("type", info_type).key("data").raw(data);
-        o.end_obj();
+        o.kv("type", "info")
+            .key("payload")
+            .begin_object()
+            .kv("type", info_type)
+            .key("data")
+            .raw(data);
+        o.end_object();
       }
     } else {
       std::string data = exchange_action(body, now, &status);
@@ -274,7 +292,7 @@ void HlProtocol::handle_post(HlSession& s, simdjson::dom::element msg, Nanos now
       }
     }
   }
-  o.end_obj().end_obj().end_obj();
+  o.end_object().end_object().end_object();
   s.ws->send(o.take());
 }
 
@@ -320,10 +338,10 @@ void HlProtocol::on_tick(Nanos now) {
       // Hyperliquid has no book sequence numbers: a "skip" loses one snapshot, a "duplicate"
       // sends one twice.
       if (has_subscriber("l2Book", coin) && !ctx_.faults.consume_skip_seq()) {
-        JsonOut o;
-        o.obj().kv("channel", "l2Book").key("data");
+        cex::JsonWriter o;
+        o.begin_object().kv("channel", "l2Book").key("data");
         write_book(o, inst, now);
-        o.end_obj();
+        o.end_object();
         const std::string frame = o.take();
         broadcast("l2Book", coin, frame);
         if (ctx_.faults.consume_duplicate_seq()) broadcast("l2Book", coin, frame);
@@ -332,18 +350,23 @@ void HlProtocol::on_tick(Nanos now) {
     if (inst.bbo_dirty && has_subscriber("bbo", coin)) {
       inst.bbo_dirty = false;
       std::array<gs::BookLevel, 1> lv;
-      JsonOut o;
-      o.obj().kv("channel", "bbo").key("data").obj().kv("coin", coin).kv_num("time", ms(now));
-      o.key("bbo").arr();
+      cex::JsonWriter o;
+      o.begin_object()
+          .kv("channel", "bbo")
+          .key("data")
+          .begin_object()
+          .kv("coin", coin)
+          .kv_num("time", ms(now));
+      o.key("bbo").begin_array();
       for (auto side : {common::BookSide::kBid, common::BookSide::kAsk}) {
         if (ex_.book_levels(inst.id, side, lv) == 0) {
           o.null();
         } else {
-          o.obj().kv_dec("px", lv[0].price).kv_dec("sz", lv[0].qty);
-          o.kv_unum("n", lv[0].orders).end_obj();
+          o.begin_object().kv_dec("px", lv[0].price).kv_dec("sz", lv[0].qty);
+          o.kv_unum("n", lv[0].orders).end_object();
         }
       }
-      o.end_arr().end_obj().end_obj();
+      o.end_array().end_object().end_object();
       broadcast("bbo", coin, o.take());
     }
     if (!inst.trades.empty()) {
@@ -353,10 +376,10 @@ void HlProtocol::on_tick(Nanos now) {
   }
   if (mids_dirty_ && has_subscriber("allMids", "")) {
     mids_dirty_ = false;
-    JsonOut o;
-    o.obj().kv("channel", "allMids").key("data").obj().key("mids").obj();
+    cex::JsonWriter o;
+    o.begin_object().kv("channel", "allMids").key("data").begin_object().key("mids").begin_object();
     for (const auto& i : instruments_) o.kv_dec(i.cfg->symbol, mid(i));
-    o.end_obj().end_obj().end_obj();
+    o.end_object().end_object().end_object();
     broadcast("allMids", "", o.take());
   }
   for (auto& acc : accounts_) {
@@ -366,9 +389,13 @@ void HlProtocol::on_tick(Nanos now) {
       acc.order_updates.clear();
     }
     if (!acc.fills.empty()) {
-      JsonOut o;
-      o.obj().kv("channel", "userFills").key("data").obj().kv("user", acc.address_hex);
-      o.key("fills").raw("[" + acc.fills + "]").end_obj().end_obj();
+      cex::JsonWriter o;
+      o.begin_object()
+          .kv("channel", "userFills")
+          .key("data")
+          .begin_object()
+          .kv("user", acc.address_hex);
+      o.key("fills").raw("[" + acc.fills + "]").end_object().end_object();
       broadcast("userFills", acc.address_hex, o.take());
       broadcast("userEvents", acc.address_hex,
                 "{\"channel\":\"user\",\"data\":{\"fills\":[" + acc.fills + "]}}");
@@ -396,36 +423,38 @@ void HlProtocol::on_trade(common::InstrumentId id, common::Price px, common::Qty
                           common::Side aggressor, std::uint64_t trade_id, common::Nanos ts) {
   HlInstrument* i = by_id(id);
   if (i == nullptr) return;
-  JsonOut o;
-  o.obj().kv("coin", i->cfg->symbol).kv("side", aggressor == common::Side::kBuy ? "B" : "A");
+  cex::JsonWriter o;
+  o.begin_object()
+      .kv("coin", i->cfg->symbol)
+      .kv("side", aggressor == common::Side::kBuy ? "B" : "A");
   o.kv_dec("px", px).kv_dec("sz", sz).kv_num("time", ms(ts));
   char hash[67];
   std::snprintf(hash, sizeof hash, "0x%064llx", static_cast<unsigned long long>(trade_id));
   o.kv("hash", hash).kv_unum("tid", trade_id & ((1ull << 50) - 1));
-  o.key("users").arr().str("0x0000000000000000000000000000000000000000");
-  o.str("0x0000000000000000000000000000000000000000").end_arr().end_obj();
+  o.key("users").begin_array().str("0x0000000000000000000000000000000000000000");
+  o.str("0x0000000000000000000000000000000000000000").end_array().end_object();
   if (!i->trades.empty()) i->trades.push_back(',');
-  i->trades += o.text();
+  i->trades += o.view();
 }
 
 void HlProtocol::on_order(const gs::SimOrder& ord) {
   HlAccount* acc = by_account_id(ord.account);
   if (acc == nullptr) return;
-  JsonOut o;
-  o.obj().key("order");
+  cex::JsonWriter o;
+  o.begin_object().key("order");
   write_order_basic(o, ord);
-  o.kv("status", order_status_text(ord)).kv_num("statusTimestamp", ms(ord.updated)).end_obj();
+  o.kv("status", order_status_text(ord)).kv_num("statusTimestamp", ms(ord.updated)).end_object();
   if (!acc->order_updates.empty()) acc->order_updates.push_back(',');
-  acc->order_updates += o.text();
+  acc->order_updates += o.view();
 }
 
 void HlProtocol::on_fill(const gs::SimFill& f) {
   HlAccount* acc = by_account_id(f.account);
   if (acc == nullptr) return;
-  JsonOut o;
+  cex::JsonWriter o;
   write_fill(o, f);
   if (!acc->fills.empty()) acc->fills.push_back(',');
-  acc->fills += o.text();
+  acc->fills += o.view();
 }
 
 // ---- shared writers --------------------------------------------------------------------------
@@ -442,19 +471,19 @@ common::Price HlProtocol::mid(const HlInstrument& inst) const {
   return bid ? *bid : ask ? *ask : inst.cfg->initial_price;
 }
 
-void HlProtocol::write_book(JsonOut& o, const HlInstrument& inst, Nanos now) const {
+void HlProtocol::write_book(cex::JsonWriter& o, const HlInstrument& inst, Nanos now) const {
   std::array<gs::BookLevel, kBookDepth> lv;
-  o.obj().kv("coin", inst.cfg->symbol).kv_num("time", ms(now)).key("levels").arr();
+  o.begin_object().kv("coin", inst.cfg->symbol).kv_num("time", ms(now)).key("levels").begin_array();
   for (auto side : {common::BookSide::kBid, common::BookSide::kAsk}) {
-    o.arr();
+    o.begin_array();
     const std::size_t n = ex_.book_levels(inst.id, side, lv);
     for (std::size_t k = 0; k < n; ++k) {
-      o.obj().kv_dec("px", lv[k].price).kv_dec("sz", lv[k].qty).kv_unum("n", lv[k].orders);
-      o.end_obj();
+      o.begin_object().kv_dec("px", lv[k].price).kv_dec("sz", lv[k].qty).kv_unum("n", lv[k].orders);
+      o.end_object();
     }
-    o.end_arr();
+    o.end_array();
   }
-  o.end_arr().end_obj();
+  o.end_array().end_object();
 }
 
 std::string_view HlProtocol::order_status_text(const gs::SimOrder& o) const {
@@ -484,17 +513,17 @@ std::string_view HlProtocol::order_status_text(const gs::SimOrder& o) const {
   return "canceled";
 }
 
-void HlProtocol::write_order_basic(JsonOut& o, const gs::SimOrder& ord) const {
-  o.obj().kv("coin", ex_.spec(ord.instrument).symbol);
+void HlProtocol::write_order_basic(cex::JsonWriter& o, const gs::SimOrder& ord) const {
+  o.begin_object().kv("coin", ex_.spec(ord.instrument).symbol);
   o.kv("side", ord.side == common::Side::kBuy ? "B" : "A");
   o.kv_dec("limitPx", ord.price).kv_dec("sz", ord.remaining()).kv_unum("oid", ord.id);
   o.kv_num("timestamp", ms(ord.created)).kv_dec("origSz", ord.qty);
   if (!ord.client_id.empty()) o.kv("cloid", ord.client_id.view());
   if (ord.reduce_only) o.kv_bool("reduceOnly", true);
-  o.end_obj();
+  o.end_object();
 }
 
-void HlProtocol::write_frontend_order(JsonOut& o, const gs::SimOrder& ord) const {
+void HlProtocol::write_frontend_order(cex::JsonWriter& o, const gs::SimOrder& ord) const {
   using common::OrderType;
   const bool trigger = ord.type != OrderType::kLimit && ord.type != OrderType::kMarket;
   std::string_view order_type = "Limit";
@@ -522,12 +551,12 @@ void HlProtocol::write_frontend_order(JsonOut& o, const gs::SimOrder& ord) const
     cond = std::string(above ? "Price above " : "Price below ") + ord.trigger_price.to_string();
     condition = cond;
   }
-  o.obj().kv("coin", ex_.spec(ord.instrument).symbol);
+  o.begin_object().kv("coin", ex_.spec(ord.instrument).symbol);
   o.kv("side", ord.side == common::Side::kBuy ? "B" : "A");
   o.kv_dec("limitPx", ord.price).kv_dec("sz", ord.remaining()).kv_unum("oid", ord.id);
   o.kv_num("timestamp", ms(ord.created)).kv("triggerCondition", condition);
   o.kv_bool("isTrigger", trigger).kv_dec("triggerPx", ord.trigger_price);
-  o.key("children").arr().end_arr().kv_bool("isPositionTpsl", false);
+  o.key("children").begin_array().end_array().kv_bool("isPositionTpsl", false);
   o.kv_bool("reduceOnly", ord.reduce_only).kv("orderType", order_type);
   o.kv_dec("origSz", ord.qty);
   const std::string_view tif = ord.tif == common::TimeInForce::kIoc        ? "Ioc"
@@ -543,10 +572,10 @@ void HlProtocol::write_frontend_order(JsonOut& o, const gs::SimOrder& ord) const
   } else {
     o.kv("cloid", ord.client_id.view());
   }
-  o.end_obj();
+  o.end_object();
 }
 
-void HlProtocol::write_fill(JsonOut& o, const gs::SimFill& f,
+void HlProtocol::write_fill(cex::JsonWriter& o, const gs::SimFill& f,
                             std::optional<common::Qty> start_pos) const {
   const common::Qty signed_qty = f.side == common::Side::kBuy ? f.qty : -f.qty;
   const common::Qty start =
@@ -561,14 +590,17 @@ void HlProtocol::write_fill(JsonOut& o, const gs::SimFill& f,
   }
   char hash[67];
   std::snprintf(hash, sizeof hash, "0x%064llx", static_cast<unsigned long long>(f.trade_id));
-  o.obj().kv("coin", ex_.spec(f.instrument).symbol).kv_dec("px", f.price).kv_dec("sz", f.qty);
+  o.begin_object()
+      .kv("coin", ex_.spec(f.instrument).symbol)
+      .kv_dec("px", f.price)
+      .kv_dec("sz", f.qty);
   o.kv("side", f.side == common::Side::kBuy ? "B" : "A").kv_num("time", ms(f.ts));
   o.kv_dec("startPosition", start).kv("dir", dir).kv_dec("closedPnl", f.realized_pnl);
   o.kv("hash", hash).kv_unum("oid", f.order_id);
   o.kv_bool("crossed", f.liquidity == common::Liquidity::kTaker).kv_dec("fee", f.fee);
   o.kv_unum("tid", f.trade_id & ((1ull << 50) - 1)).kv("feeToken", "USDC");
   if (!f.client_id.empty()) o.kv("cloid", f.client_id.view());
-  o.end_obj();
+  o.end_object();
 }
 
 }  // namespace hl

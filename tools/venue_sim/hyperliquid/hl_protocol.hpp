@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "gateways/sim/exchange.hpp"
+#include "tools/venue_sim/cex_common/json_writer.hpp"
 #include "tools/venue_sim/hyperliquid/hl_auth.hpp"
-#include "tools/venue_sim/json_out.hpp"
 #include "tools/venue_sim/venue_context.hpp"
 #include "tools/venue_sim/venue_protocol.hpp"
 
@@ -97,14 +97,14 @@ class HlProtocol final : public VenueProtocol, public gs::Listener {
   [[nodiscard]] HlAccount* by_user(std::string_view address) noexcept;
   [[nodiscard]] HlAccount* by_account_id(gs::AccountId id) noexcept;
 
-  void write_book(JsonOut& o, const HlInstrument& inst, Nanos now) const;
-  void write_order_basic(JsonOut& o, const gs::SimOrder& ord) const;
-  void write_frontend_order(JsonOut& o, const gs::SimOrder& ord) const;
+  void write_book(cex::JsonWriter& o, const HlInstrument& inst, Nanos now) const;
+  void write_order_basic(cex::JsonWriter& o, const gs::SimOrder& ord) const;
+  void write_frontend_order(cex::JsonWriter& o, const gs::SimOrder& ord) const;
   // `start` is the position before the fill; absent: derived from the current position (right
   // for a fill just made).
-  void write_fill(JsonOut& o, const gs::SimFill& f,
+  void write_fill(cex::JsonWriter& o, const gs::SimFill& f,
                   std::optional<common::Qty> start = std::nullopt) const;
-  void write_clearinghouse(JsonOut& o, const HlAccount& acc, Nanos now) const;
+  void write_clearinghouse(cex::JsonWriter& o, const HlAccount& acc, Nanos now) const;
   [[nodiscard]] std::string_view order_status_text(const gs::SimOrder& o) const;
   [[nodiscard]] common::Price mid(const HlInstrument& inst) const;
 
