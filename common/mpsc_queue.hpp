@@ -14,8 +14,12 @@
 #include <type_traits>
 #include <vector>
 
+// Must come before moodycamel: its atomicops.h expands the AE_TSAN_ANNOTATE_* hooks when it is
+// parsed, so definitions that come later are silently ignored (kept in its own include block
+// so include sorting cannot move it).
+#include "common/tsan_annotations.hpp"
+
 #include <concurrentqueue/concurrentqueue.h>
-#include "common/tsan_annotations.hpp"  // before moodycamel
 
 #include "common/assert.hpp"
 

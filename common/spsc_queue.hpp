@@ -9,8 +9,12 @@
 #include <cstddef>
 #include <type_traits>
 
+// Must come before moodycamel: its atomicops.h expands the AE_TSAN_ANNOTATE_* hooks when it is
+// parsed, so definitions that come later are silently ignored (kept in its own include block
+// so include sorting cannot move it).
+#include "common/tsan_annotations.hpp"
+
 #include <readerwriterqueue/readerwriterqueue.h>
-#include "common/tsan_annotations.hpp"  // before moodycamel: models its fences for GCC's TSan
 
 namespace peregrine::common {
 
