@@ -166,8 +166,6 @@ class EngineOrderFlow final : public SessionOrderFlow {
     s.venue_state = venue_state_;
   }
 
-  std::size_t kill(Nanos now) noexcept override { return risk_.kill(now).size(); }
-
  private:
   static oms::OmsConfig oms_config(const common::InstrumentRegistry& reg) {
     oms::OmsConfig c;

@@ -53,8 +53,6 @@ class SessionOrderFlow : public OrderFlow {
  public:
   // Copies the per-strategy/venue figures and the risk state into `s` (core thread).
   virtual void fill_stats(SessionStats& s, common::Nanos now) const noexcept = 0;
-  // Kill switch: halt and return how many cancels were queued (core thread).
-  virtual std::size_t kill(common::Nanos now) noexcept = 0;
 };
 [[nodiscard]] std::unique_ptr<SessionOrderFlow> make_order_flow(
     const EngineConfig& config, const common::InstrumentRegistry& instruments);

@@ -259,7 +259,6 @@ TEST_F(CoreTest, TimersFireInDeadlineOrderFifoOnTiesAndOverflowIsCounted) {
 TEST_F(CoreTest, SteadyStateCycleDoesNotAllocate) {
   build();
   // Warm up (the strategy's own log allocates; count only the core's work).
-  Recorder quiet;
   strat.log.reserve(1024);
   for (int k = 0; k < 10; ++k) {
     ASSERT_TRUE(md.try_push(level(btc_hl, BookSide::kBid, "99", "1", flags::kEndOfBatch)));
