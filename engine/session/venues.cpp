@@ -7,6 +7,7 @@
 
 #include "common/agent_runner.hpp"
 #include "common/rng.hpp"
+#include "engine/session/runtime_support.hpp"
 #include "engine/session/wiring.hpp"
 #include "gateways/binance/md_gateway.hpp"
 #include "gateways/binance/order_gateway.hpp"
@@ -26,26 +27,6 @@ namespace {
 
 namespace hl = gateways::hyperliquid;
 
-// Paper and laptop runs share a few cores with the simulator: gateways back off when idle.
-// A pinned production deployment would use BusySpinIdle on isolated cores.
-template <typename A>
-using Runner = common::AgentRunner<A, common::BackoffIdle>;
-
-common::AgentRunnerOptions runner_options(std::string name, int cpu) {
-  common::AgentRunnerOptions o;
-  o.thread_name = std::move(name);
-  o.cpu = cpu;
-  return o;
-}
-
-gateways::net::TlsOptions tls_for(const common::Url& url) {
-  gateways::net::TlsOptions tls;
-  // The simulator's TLS mode uses a self-signed certificate written next to its config;
-  // loopback plain TCP needs nothing. Real venues: system trust store, verification on.
-  static_cast<void>(url);
-  return tls;
-}
-
 class HyperliquidRuntime final : public VenueRuntime {
  public:
   HyperliquidRuntime(const VenueConfig& v, const EngineConfig& config,
@@ -61,11 +42,11 @@ class HyperliquidRuntime final : public VenueRuntime {
     presign_ = std::make_unique<gateways::crypto::PresignAgent>(*pool_);
 
     gateways::net::WsOptions ws_opts;
-    ws_opts.tls = tls_for(v.ws_url);
+    ws_opts.tls = gateway_tls_for(v.ws_url);
     md_ws_ = std::make_unique<hl::NetWsTransport>(md_loop_, clock, md_rng_, ws_opts);
     user_ws_ = std::make_unique<hl::NetWsTransport>(order_loop_, clock, order_rng_, ws_opts);
     gateways::net::HttpOptions http_opts;
-    http_opts.tls = tls_for(v.rest_url);
+    http_opts.tls = gateway_tls_for(v.rest_url);
     http_ = std::make_unique<hl::NetHttpTransport>(order_loop_, clock, http_opts);
 
     hl::MdGatewayConfig md_cfg;
@@ -110,12 +91,12 @@ class HyperliquidRuntime final : public VenueRuntime {
     // Fill the presignature pool before the first order can need it.
     while (pool_->available() < pool_->capacity() / 4 && pool_->refill(64) > 0) {
     }
-    presign_runner_ = std::make_unique<Runner<gateways::crypto::PresignAgent>>(
-        *presign_, common::BackoffIdle{}, runner_options("hl-presign", -1));
-    md_runner_ = std::make_unique<Runner<hl::HlMdGateway>>(*md_, common::BackoffIdle{},
-                                                           runner_options("hl-md", md_cpu_));
-    order_runner_ = std::make_unique<Runner<hl::HlOrderGateway>>(
-        *order_, common::BackoffIdle{}, runner_options("hl-order", order_cpu_));
+    presign_runner_ = std::make_unique<GatewayRunner<gateways::crypto::PresignAgent>>(
+        *presign_, common::BackoffIdle{}, gateway_runner_options("hl-presign", -1));
+    md_runner_ = std::make_unique<GatewayRunner<hl::HlMdGateway>>(
+        *md_, common::BackoffIdle{}, gateway_runner_options("hl-md", md_cpu_));
+    order_runner_ = std::make_unique<GatewayRunner<hl::HlOrderGateway>>(
+        *order_, common::BackoffIdle{}, gateway_runner_options("hl-order", order_cpu_));
     if (!presign_runner_->start() || !md_runner_->start() || !order_runner_->start()) {
       throw std::runtime_error("hyperliquid: could not start the gateway threads");
     }
@@ -147,9 +128,9 @@ class HyperliquidRuntime final : public VenueRuntime {
   std::unique_ptr<hl::HlMdGateway> md_;
   std::unique_ptr<hl::NonceManager> nonces_;
   std::unique_ptr<hl::HlOrderGateway> order_;
-  std::unique_ptr<Runner<gateways::crypto::PresignAgent>> presign_runner_;
-  std::unique_ptr<Runner<hl::HlMdGateway>> md_runner_;
-  std::unique_ptr<Runner<hl::HlOrderGateway>> order_runner_;
+  std::unique_ptr<GatewayRunner<gateways::crypto::PresignAgent>> presign_runner_;
+  std::unique_ptr<GatewayRunner<hl::HlMdGateway>> md_runner_;
+  std::unique_ptr<GatewayRunner<hl::HlOrderGateway>> order_runner_;
   int md_cpu_ = -1;
   int order_cpu_ = -1;
 };
@@ -167,9 +148,9 @@ class BinanceRuntime final : public VenueRuntime {
     signer_ = std::make_unique<gateways::binance::Signer>(
         std::make_unique<gateways::binance::HmacSigner>(v.api_key.reveal(), v.api_secret.reveal()));
     gateways::net::WsOptions ws_opts;
-    ws_opts.tls = tls_for(v.ws_url);
+    ws_opts.tls = gateway_tls_for(v.ws_url);
     gateways::net::HttpOptions http_opts;
-    http_opts.tls = tls_for(v.rest_url);
+    http_opts.tls = gateway_tls_for(v.rest_url);
     md_ws_ = std::make_unique<hl::NetWsTransport>(md_loop_, clock, md_rng_, ws_opts);
     md_rest_ = std::make_unique<gateways::cex::NetRestTransport>(md_loop_, clock, http_opts);
     user_ws_ = std::make_unique<hl::NetWsTransport>(order_loop_, clock, order_rng_, ws_opts);
@@ -205,10 +186,10 @@ class BinanceRuntime final : public VenueRuntime {
   ~BinanceRuntime() override { stop(); }
 
   void start() override {
-    md_runner_ = std::make_unique<Runner<gateways::binance::BinanceMdGateway>>(
-        *md_, common::BackoffIdle{}, runner_options("bn-md", md_cpu_));
-    order_runner_ = std::make_unique<Runner<gateways::binance::BinanceOrderGateway>>(
-        *order_, common::BackoffIdle{}, runner_options("bn-order", order_cpu_));
+    md_runner_ = std::make_unique<GatewayRunner<gateways::binance::BinanceMdGateway>>(
+        *md_, common::BackoffIdle{}, gateway_runner_options("bn-md", md_cpu_));
+    order_runner_ = std::make_unique<GatewayRunner<gateways::binance::BinanceOrderGateway>>(
+        *order_, common::BackoffIdle{}, gateway_runner_options("bn-order", order_cpu_));
     if (!md_runner_->start() || !order_runner_->start()) {
       throw std::runtime_error("binance: could not start the gateway threads");
     }
@@ -234,8 +215,8 @@ class BinanceRuntime final : public VenueRuntime {
   std::unique_ptr<gateways::cex::NetRestTransport> rest_;
   std::unique_ptr<gateways::binance::BinanceMdGateway> md_;
   std::unique_ptr<gateways::binance::BinanceOrderGateway> order_;
-  std::unique_ptr<Runner<gateways::binance::BinanceMdGateway>> md_runner_;
-  std::unique_ptr<Runner<gateways::binance::BinanceOrderGateway>> order_runner_;
+  std::unique_ptr<GatewayRunner<gateways::binance::BinanceMdGateway>> md_runner_;
+  std::unique_ptr<GatewayRunner<gateways::binance::BinanceOrderGateway>> order_runner_;
   int md_cpu_ = -1;
   int order_cpu_ = -1;
 };
