@@ -502,7 +502,9 @@ Result<JwtClaims, JwtError> verify_jwt(std::string_view token, const EcKey& key,
     return Unexpected{JwtError::kBadSignature};
   }
 
-  if (c.iss != kJwtIssuer) return Unexpected{JwtError::kBadIssuer};
+  // "cdp" is what the venue's SDKs sign with now; "coinbase-cloud" is the issuer of the older
+  // Cloud API key tokens, which the venue still accepts (ccxt 4.5 signs with it).
+  if (c.iss != kJwtIssuer && c.iss != kLegacyJwtIssuer) return Unexpected{JwtError::kBadIssuer};
   if (c.sub != c.kid) return Unexpected{JwtError::kSubjectMismatch};
   if (!c.has_nbf || !c.has_exp) return Unexpected{JwtError::kMissingTimes};
   if (c.nbf > o.now_s + o.leeway_s) return Unexpected{JwtError::kNotYetValid};

@@ -19,6 +19,7 @@ namespace peregrine::gateways::coinbase {
 
 inline constexpr std::string_view kRestHost = "api.coinbase.com";
 inline constexpr std::string_view kJwtIssuer = "cdp";
+inline constexpr std::string_view kLegacyJwtIssuer = "coinbase-cloud";  // accepted, never minted
 inline constexpr std::int64_t kJwtLifetimeS = 120;  // exp = nbf + 120 (venue doc §2.2)
 inline constexpr std::size_t kMaxJwtBytes = 2048;   // key name <= 256, uri <= 512 fit easily
 inline constexpr std::size_t kMaxKeyNameBytes = 256;
@@ -48,7 +49,7 @@ enum class JwtError : std::uint8_t {
   kBadSignatureLength,  // signature is not 64 bytes (JOSE r||s)
   kBadSignature,        // ECDSA verification failed
   kBadClaimsJson,       // claims are not a JSON object with the expected types
-  kBadIssuer,           // iss is not "cdp"
+  kBadIssuer,           // iss is neither "cdp" nor the legacy "coinbase-cloud"
   kSubjectMismatch,     // sub differs from kid
   kMissingTimes,        // nbf or exp missing / not integers
   kNotYetValid,         // nbf > now + leeway

@@ -203,6 +203,20 @@ void load_asset(ConfigNode& n, AssetMarketConfig& a) {
     }
     a.lag_ms[k] = static_cast<std::int64_t>(v);
   }
+  n.map_if_present("dislocations", &a.dislocations, [](ConfigNode& d, auto& out) {
+    d.required("every_s", &out.every_s);
+    d.required("bps", &out.bps);
+    d.required("duration_ms", &out.duration_ms);
+    d.scalar_list("venues", &out.venues, &common::parse_string, true);
+    for (const auto& v : out.venues) {
+      VenueId id{};
+      if (!common::parse_venue(v, &id)) d.error("venues", "unknown venue \"" + v + "\"");
+    }
+    if (!(out.every_s > 0) || !(out.bps > -5000 && out.bps < 5000) || out.duration_ms <= 0 ||
+        static_cast<double>(out.duration_ms) >= out.every_s * 1000.0) {
+      d.error("expected every_s > 0, bps in (-5000, 5000), 0 < duration_ms < every_s * 1000");
+    }
+  });
   if (a.vol_bps_per_sqrt_s < 0 || a.place_rate_hz < 0 || a.cancel_rate_hz < 0 ||
       a.taker_rate_hz < 0 || a.spread_ticks < 1) {
     n.error("expected vol_bps_per_sqrt_s and rates >= 0, spread_ticks >= 1");

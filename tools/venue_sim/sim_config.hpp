@@ -32,6 +32,15 @@ struct AssetMarketConfig {
   // Per venue (by config name): constant basis in bps and how far the venue lags fair value.
   std::map<std::string, double, std::less<>> basis_bps;
   std::map<std::string, std::int64_t, std::less<>> lag_ms;
+  // Scheduled dislocations (what cross-venue arbitrage trades on): every `every_s` seconds one
+  // venue of `venues`, in turn, quotes `bps` away from fair value (sign alternating) for
+  // `duration_ms`. Off when every_s is 0. Deterministic: no randomness.
+  struct Dislocations {
+    double every_s = 0;
+    double bps = 0;
+    std::int64_t duration_ms = 0;
+    std::vector<std::string> venues;
+  } dislocations;
 };
 
 struct SimVenueSettings {

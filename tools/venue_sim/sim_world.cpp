@@ -16,6 +16,9 @@ struct SimWorld::Impl {
   SimConfig& cfg;
   std::array<std::unique_ptr<gs::Exchange>, common::kVenueCount> exchanges;
   gs::SyntheticMarket market;
+  // Per asset (config order): when the next scheduled dislocation starts and how many ran.
+  std::vector<common::Nanos> next_dislocation;
+  std::vector<std::uint64_t> dislocations_done;
 
   explicit Impl(SimConfig& c) : cfg(c), market(c.seed) {}
 };
@@ -104,7 +107,26 @@ gs::Exchange* SimWorld::exchange(VenueId v) noexcept {
 }
 
 void SimWorld::step(common::Nanos now) {
-  impl_->market.step(now);
+  Impl& m = *impl_;
+  if (m.next_dislocation.size() != m.cfg.assets.size()) {
+    m.next_dislocation.assign(m.cfg.assets.size(), 0);
+    m.dislocations_done.assign(m.cfg.assets.size(), 0);
+  }
+  for (std::size_t i = 0; i < m.cfg.assets.size(); ++i) {
+    const auto& d = m.cfg.assets[i].dislocations;
+    if (d.every_s <= 0 || d.venues.empty()) continue;
+    const auto period = static_cast<common::Nanos>(d.every_s * 1e9);
+    if (m.next_dislocation[i] == 0) m.next_dislocation[i] = now + period;  // first after a period
+    if (now < m.next_dislocation[i]) continue;
+    m.next_dislocation[i] += period;
+    const std::uint64_t k = m.dislocations_done[i]++;
+    VenueId v{};
+    if (!common::parse_venue(d.venues[k % d.venues.size()], &v)) continue;
+    const double bps = (k / d.venues.size()) % 2 == 0 ? d.bps : -d.bps;
+    std::string ignored;
+    static_cast<void>(dislocate(m.cfg.assets[i].asset, v, bps, d.duration_ms, now, &ignored));
+  }
+  m.market.step(now);
   for (auto& ex : impl_->exchanges) {
     if (ex) ex->advance(now);
   }

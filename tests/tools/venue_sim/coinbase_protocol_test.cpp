@@ -195,7 +195,12 @@ TEST_F(CoinbaseSim, CrossingOrderFillsPositionAndFailures) {
   const auto accounts = rest_.parse_accounts(call("GET", "/accounts").body);
   ASSERT_TRUE(accounts.ok());
   ASSERT_EQ(accounts->items.size(), 1u);
-  const auto products = rest_.parse_products(call("GET", "/products").body);
+  // Perpetuals are listed only when asked for, as on the venue; the default is spot.
+  const auto spot = rest_.parse_products(call("GET", "/products").body);
+  ASSERT_TRUE(spot.ok());
+  EXPECT_EQ(spot->size(), 0u);
+  const auto products = rest_.parse_products(
+      call("GET", "/products?product_type=FUTURE&contract_expiry_type=PERPETUAL").body);
   ASSERT_TRUE(products.ok());
   ASSERT_EQ(products->size(), 1u);
   EXPECT_EQ((*products)[0].price_increment, px("0.1"));

@@ -43,10 +43,15 @@ constexpr std::array kRoutes = {
     Route{"GET", "/fapi/v2/balance", Security::kSigned, 5},
     Route{"GET", "/fapi/v3/balance", Security::kSigned, 5},
     Route{"POST", "/fapi/v1/leverage", Security::kSigned, 1},
+    Route{"GET", "/fapi/v1/leverageBracket", Security::kSigned, 1},
     Route{"POST", "/fapi/v1/countdownCancelAll", Security::kSigned, 10},
     Route{"POST", "/fapi/v1/listenKey", Security::kUserStream, 1},
     Route{"PUT", "/fapi/v1/listenKey", Security::kUserStream, 1},
     Route{"DELETE", "/fapi/v1/listenKey", Security::kUserStream, 1},
+    // The wallet's coin list (served by the spot host on the venue): clients load it with the
+    // markets. Only the futures margin asset is listed.
+    Route{"GET", "/sapi/v1/capital/config/getall", Security::kSigned, 10},
+    Route{"GET", "/sapi/v1/margin/allPairs", Security::kUserStream, 1},  // none: no spot
 };
 
 std::int64_t depth_weight(std::int64_t limit) noexcept {
@@ -130,7 +135,10 @@ HttpResponse BinanceProtocol::route(const HttpRequest& req, std::int64_t now_ms,
   if (path == "/fapi/v2/account" || path == "/fapi/v3/account") return account(authed, now_ms);
   if (path == "/fapi/v2/balance" || path == "/fapi/v3/balance") return balance(authed, now_ms);
   if (path == "/fapi/v1/leverage") return leverage(authed);
+  if (path == "/fapi/v1/leverageBracket") return leverage_brackets(authed);
   if (path == "/fapi/v1/countdownCancelAll") return countdown(authed, now);
+  if (path == "/sapi/v1/capital/config/getall") return coin_config();
+  if (path == "/sapi/v1/margin/allPairs") return json("[]");
   return listen_key(req, authed, now_ms);
 }
 
@@ -325,6 +333,44 @@ HttpResponse BinanceProtocol::balance(const AuthedRequest& r, std::int64_t now_m
   w.begin_array();
   write_balance(w, balance_view(r.account->account_id, now_ms));
   w.end_array();
+  return json(w.take());
+}
+
+// One bracket per symbol: the simulator's margin model has a single maintenance rate (the
+// exchangeInfo maintMarginPercent) up to any notional.
+HttpResponse BinanceProtocol::leverage_brackets(const AuthedRequest& r) {
+  const std::string_view only = r.params.get_or("symbol", "");
+  cex::JsonWriter w;
+  w.begin_array();
+  for (std::uint32_t i = 0; i < feeds_.size(); ++i) {
+    const auto& spec = exchange_.spec(InstrumentId{i});
+    if (!only.empty() && only != spec.symbol) continue;
+    w.begin_object().kv("symbol", spec.symbol).key("brackets").begin_array().begin_object();
+    w.kv_num("bracket", 1).kv_num("initialLeverage", spec.max_leverage);
+    w.kv_num("notionalCap", 1'000'000'000).kv_num("notionalFloor", 0);
+    w.key("maintMarginRatio")
+        .raw("0.025")
+        .key("cum")
+        .raw("0.0")
+        .end_object()
+        .end_array()
+        .end_object();
+  }
+  w.end_array();
+  if (!only.empty() && w.view() == "[]") {
+    return error_response(ApiError{400, -1121, "Invalid symbol."});
+  }
+  return json(w.take());
+}
+
+HttpResponse BinanceProtocol::coin_config() {
+  cex::JsonWriter w;
+  w.begin_array().begin_object().kv("coin", kQuoteAsset).kv("name", "TetherUS");
+  w.kv_bool("depositAllEnable", false).kv_bool("withdrawAllEnable", false);
+  w.kv("free", "0").kv("locked", "0").kv("freeze", "0").kv("withdrawing", "0");
+  w.kv("ipoing", "0").kv("ipoable", "0").kv("storage", "0").kv_bool("isLegalMoney", false);
+  w.kv_bool("trading", true).key("networkList").begin_array().end_array();
+  w.end_object().end_array();
   return json(w.take());
 }
 

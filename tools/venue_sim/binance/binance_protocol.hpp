@@ -100,6 +100,8 @@ class BinanceProtocol final : public VenueProtocol, public gateways::sim::Listen
   HttpResponse position_risk(const AuthedRequest& r, bool v3, std::int64_t now_ms);
   HttpResponse account(const AuthedRequest& r, std::int64_t now_ms);
   HttpResponse balance(const AuthedRequest& r, std::int64_t now_ms);
+  HttpResponse coin_config();
+  HttpResponse leverage_brackets(const AuthedRequest& r);
   HttpResponse leverage(const AuthedRequest& r);
   HttpResponse countdown(const AuthedRequest& r, Nanos now);
   HttpResponse listen_key(const HttpRequest& req, const AuthedRequest& r, std::int64_t now_ms);

@@ -210,7 +210,10 @@ Reply BybitProtocol::route(const HttpRequest& req, std::int64_t now_ms, Nanos no
                                                   "/v5/position/list",
                                                   "/v5/account/wallet-balance",
                                                   "/v5/position/set-leverage",
-                                                  "/v5/order/disconnected-cancel-all"};
+                                                  "/v5/order/disconnected-cancel-all",
+                                                  "/v5/asset/coin/query-info",
+                                                  "/v5/user/query-api",
+                                                  "/v5/account/info"};
   bool known = false;
   for (const auto p : kPrivate) known = known || p == path;
   if (!known) return Reply{-404, "", "{}"};
@@ -220,6 +223,21 @@ Reply BybitProtocol::route(const HttpRequest& req, std::int64_t now_ms, Nanos no
   if (path == "/v5/order/realtime") return realtime(q, a);
   if (path == "/v5/position/list") return positions(q, a);
   if (path == "/v5/account/wallet-balance") return wallet(a);
+  if (path == "/v5/asset/coin/query-info") {
+    // The settlement coin only; deposits and withdrawals do not exist in the simulator.
+    return Reply{0, "success",
+                 "{\"rows\":[{\"name\":\"USDT\",\"coin\":\"USDT\",\"remainAmount\":\"0\","
+                 "\"chains\":[]}]}"};
+  }
+  if (path == "/v5/user/query-api") return api_key_info(*account);
+  if (path == "/v5/account/info") {
+    // A unified trading account (UTA 2.0), regular cross margin, as new accounts are.
+    return Reply{0, "OK",
+                 "{\"unifiedMarginStatus\":6,\"marginMode\":\"REGULAR_MARGIN\","
+                 "\"isMasterTrader\":false,\"spotHedgingStatus\":\"OFF\","
+                 "\"updatedTime\":\"1700000000000\",\"dcpStatus\":\"OFF\","
+                 "\"timeWindow\":10,\"smpGroup\":0}"};
+  }
   if (req.method != "POST") return Reply{-404, "", "{}"};
   if (path == "/v5/order/create") return create(req.body, a, now);
   if (path == "/v5/order/amend") return amend(req.body, a, now);
@@ -230,7 +248,19 @@ Reply BybitProtocol::route(const HttpRequest& req, std::int64_t now_ms, Nanos no
 }
 
 Reply BybitProtocol::instruments(const cex::Params& p) const {
-  if (p.get_or("category", "") != "linear") return err(10001, "params error: category invalid");
+  const std::string_view category = p.get_or("category", "");
+  if (category == "spot" || category == "inverse" || category == "option") {
+    // Real categories the simulator does not list instruments in.
+    return Reply{
+        0, "OK",
+        "{\"category\":\"" + std::string(category) + "\",\"list\":[],\"nextPageCursor\":\"\"}"};
+  }
+  if (category != "linear") return err(10001, "params error: category invalid");
+  const std::string_view status = p.get_or("status", "Trading");
+  if (status != "Trading") {
+    // Every simulated instrument trades: none is pre-launch, settling or delisted.
+    return Reply{0, "OK", "{\"category\":\"linear\",\"list\":[],\"nextPageCursor\":\"\"}"};
+  }
   const auto only = p.get("symbol");
   cex::JsonWriter w;
   w.begin_object().kv("category", "linear").key("list").begin_array();
@@ -502,7 +532,19 @@ void BybitProtocol::write_order(cex::JsonWriter& w, const sim::SimOrder& o) cons
 }
 
 Reply BybitProtocol::realtime(const cex::Params& p, sim::AccountId a) const {
-  if (p.get_or("category", "") != "linear") return err(10001, "params error: category invalid");
+  const std::string_view category = p.get_or("category", "");
+  if (category == "spot" || category == "inverse" || category == "option") {
+    // Real categories the simulator does not list instruments in.
+    return Reply{
+        0, "OK",
+        "{\"category\":\"" + std::string(category) + "\",\"list\":[],\"nextPageCursor\":\"\"}"};
+  }
+  if (category != "linear") return err(10001, "params error: category invalid");
+  const std::string_view status = p.get_or("status", "Trading");
+  if (status != "Trading") {
+    // Every simulated instrument trades: none is pre-launch, settling or delisted.
+    return Reply{0, "OK", "{\"category\":\"linear\",\"list\":[],\"nextPageCursor\":\"\"}"};
+  }
   std::optional<InstrumentId> only;
   if (const auto sym = p.get("symbol")) {
     only = exchange_.find_instrument(*sym);
@@ -574,7 +616,19 @@ void BybitProtocol::write_position(cex::JsonWriter& w, sim::AccountId a, Instrum
 }
 
 Reply BybitProtocol::positions(const cex::Params& p, sim::AccountId a) const {
-  if (p.get_or("category", "") != "linear") return err(10001, "params error: category invalid");
+  const std::string_view category = p.get_or("category", "");
+  if (category == "spot" || category == "inverse" || category == "option") {
+    // Real categories the simulator does not list instruments in.
+    return Reply{
+        0, "OK",
+        "{\"category\":\"" + std::string(category) + "\",\"list\":[],\"nextPageCursor\":\"\"}"};
+  }
+  if (category != "linear") return err(10001, "params error: category invalid");
+  const std::string_view status = p.get_or("status", "Trading");
+  if (status != "Trading") {
+    // Every simulated instrument trades: none is pre-launch, settling or delisted.
+    return Reply{0, "OK", "{\"category\":\"linear\",\"list\":[],\"nextPageCursor\":\"\"}"};
+  }
   std::optional<InstrumentId> only;
   if (const auto sym = p.get("symbol")) {
     only = exchange_.find_instrument(*sym);
@@ -598,6 +652,26 @@ Reply BybitProtocol::positions(const cex::Params& p, sim::AccountId a) const {
   }
   w.end_array().kv("nextPageCursor", "").end_object();
   return Reply{0, "OK", w.take()};
+}
+
+// What the venue says about the calling key: a read-write, unified-account master key.
+Reply BybitProtocol::api_key_info(const SimAccountConfig& account) const {
+  cex::JsonWriter w;
+  w.begin_object().kv("id", std::to_string(account.account_id)).kv("note", account.name);
+  w.kv("apiKey", account.api_key).kv_num("readOnly", 0).kv("secret", "");
+  w.key("permissions").begin_object();
+  w.key("ContractTrade").begin_array().str("Order").str("Position").end_array();
+  w.key("Spot").begin_array().end_array().key("Wallet").begin_array().end_array();
+  w.key("Options").begin_array().end_array().key("Derivatives").begin_array().end_array();
+  w.key("Exchange").begin_array().end_array().key("NFT").begin_array().end_array();
+  w.end_object();
+  w.key("ips").begin_array().str("*").end_array().kv_num("type", 1).kv_num("deadlineDay", -1);
+  w.kv("expiredAt", "").kv("createdAt", "2024-01-01T00:00:00Z").kv_num("unified", 0);
+  w.kv_num("uta", 1).kv_num("userID", static_cast<std::int64_t>(account.account_id) + 1000);
+  w.kv_num("inviterID", 0).kv("vipLevel", "No VIP").kv("mktMakerLevel", "0");
+  w.kv_num("affiliateID", 0).kv("rsaPublicKey", "").kv_bool("isMaster", true);
+  w.kv("parentUid", "0").kv("kycLevel", "LEVEL_DEFAULT").kv("kycRegion", "").end_object();
+  return Reply{0, "", w.take()};
 }
 
 Reply BybitProtocol::wallet(sim::AccountId a) const {

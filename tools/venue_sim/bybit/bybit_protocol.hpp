@@ -90,6 +90,7 @@ class BybitProtocol final : public VenueProtocol, public gateways::sim::Listener
   Reply realtime(const cex::Params& p, gateways::sim::AccountId a) const;
   Reply positions(const cex::Params& p, gateways::sim::AccountId a) const;
   Reply wallet(gateways::sim::AccountId a) const;
+  Reply api_key_info(const SimAccountConfig& account) const;
   Reply set_leverage(const std::string& body, gateways::sim::AccountId a);
   Reply dcp(const std::string& body, gateways::sim::AccountId a);
   void write_order(cex::JsonWriter& w, const gateways::sim::SimOrder& o) const;

@@ -1,6 +1,9 @@
 #include "tools/venue_sim/coinbase/coinbase_protocol.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 namespace peregrine::venue_sim::coinbase {
 
@@ -115,14 +118,34 @@ const SimAccountConfig* CoinbaseProtocol::authenticate(const HttpRequest& req, N
   if (a == nullptr && why == cb::to_string(cb::JwtError::kUriMismatch) && !host.empty()) {
     n = cb::format_jwt_uri(req.method, req.path(), uri, sizeof uri, host);
     a = verify(token, now, std::string_view(uri, n), false, why);
+    if (a == nullptr && why == cb::to_string(cb::JwtError::kUriMismatch)) {
+      // A client that strips only "https://" from its base URL keeps "http://" in the claim
+      // when it is pointed at the simulator's plain-TCP port.
+      const std::string with_scheme = "http://" + std::string(host);
+      n = cb::format_jwt_uri(req.method, req.path(), uri, sizeof uri, with_scheme);
+      a = verify(token, now, std::string_view(uri, n), false, why);
+    }
   }
   return a;
 }
 
 HttpResponse CoinbaseProtocol::on_http(const HttpRequest& req, Nanos now) {
   last_now_ = now;
+  if (req.method == "GET" && req.path().starts_with("/v2/")) return public_v2(req.path());
   if (!req.path().starts_with(kPrefix))
     return json("{\"error\":\"NOT_FOUND\",\"message\":\"Not Found\"}", 404);
+  // The public market endpoints: the same data as the private ones, no JWT.
+  const std::string_view rel = req.path().substr(kPrefix.size());
+  if (req.method == "GET" && rel.starts_with("/market/")) {
+    const std::string_view sub = rel.substr(7);
+    cex::Params q;
+    if (!q.add_form(req.query())) {
+      return json("{\"error\":\"INVALID_ARGUMENT\",\"message\":\"bad query\"}", 400);
+    }
+    if (sub == "/products" || sub.starts_with("/products/")) return products(sub, q);
+    if (sub == "/product_book") return product_book(q, now);
+    return json("{\"error\":\"NOT_FOUND\",\"message\":\"Not Found\"}", 404);
+  }
   std::string why;
   const SimAccountConfig* a = authenticate(req, now, why);
   if (a == nullptr) {
@@ -136,6 +159,63 @@ HttpResponse CoinbaseProtocol::on_http(const HttpRequest& req, Nanos now) {
   return route(req, *a, now);
 }
 
+// The public v2 API clients load currencies from: USD and the base asset of every product,
+// and USD exchange rates from the last traded prices.
+HttpResponse CoinbaseProtocol::public_v2(std::string_view path) const {
+  std::vector<std::string> assets;
+  for (std::uint32_t i = 0; i < feeds_.size(); ++i) {
+    const std::string& a = exchange_.spec(InstrumentId{i}).asset;
+    if (std::find(assets.begin(), assets.end(), a) == assets.end()) assets.push_back(a);
+  }
+  cex::JsonWriter w;
+  if (path == "/v2/currencies") {
+    w.begin_object().key("data").begin_array().begin_object().kv("id", "USD");
+    w.kv("name", "US Dollar").kv("min_size", "0.01").end_object().end_array().end_object();
+  } else if (path == "/v2/currencies/crypto") {
+    w.begin_object().key("data").begin_array();
+    int sort = 100;
+    for (const auto& a : assets) {
+      w.begin_object().kv("asset_id", a).kv("code", a).kv("name", a).kv("color", "#000000");
+      w.kv_num("sort_index", sort++).kv_num("exponent", 8).kv("type", "crypto");
+      w.kv("address_regex", "").end_object();
+    }
+    w.end_array().end_object();
+  } else if (path == "/v2/exchange-rates") {
+    w.begin_object().key("data").begin_object().kv("currency", "USD");
+    w.key("rates").begin_object().kv("USD", "1");
+    for (std::uint32_t i = 0; i < feeds_.size(); ++i) {
+      const auto& spec = exchange_.spec(InstrumentId{i});
+      const double px = exchange_.last_trade_price(InstrumentId{i}).to_double();
+      if (px <= 0.0 || spec.asset.empty()) continue;
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.12g", 1.0 / px);
+      w.kv(spec.asset, buf);
+    }
+    w.end_object().end_object().end_object();
+  } else {
+    return json("{\"errors\":[{\"id\":\"not_found\",\"message\":\"Not found\"}]}", 404);
+  }
+  return json(w.take());
+}
+
+// The account's fee tier: the simulator charges every product the configured rates; the first
+// product's stand for the tier (volume tiers do not exist here).
+HttpResponse CoinbaseProtocol::transaction_summary() const {
+  const auto rate = [](std::int64_t ppm) {
+    return common::Money::from_raw(ppm * (common::kDecimalScale / 1'000'000));
+  };
+  const auto& spec = exchange_.spec(InstrumentId{0});
+  cex::JsonWriter w;
+  w.begin_object().key("total_volume").raw("0").key("total_fees").raw("0");
+  w.key("fee_tier").begin_object().kv("pricing_tier", "Simulator").kv("usd_from", "0");
+  w.kv("usd_to", "").kv_dec("taker_fee_rate", rate(spec.taker_fee_ppm));
+  w.kv_dec("maker_fee_rate", rate(spec.maker_fee_ppm)).end_object();
+  w.key("margin_rate").null().key("goods_and_services_tax").null();
+  w.kv("advanced_trade_only_volume", "0").kv("advanced_trade_only_fees", "0");
+  w.kv("coinbase_pro_volume", "0").kv("coinbase_pro_fees", "0").end_object();
+  return json(w.take());
+}
+
 HttpResponse CoinbaseProtocol::route(const HttpRequest& req, const SimAccountConfig& acct,
                                      Nanos now) {
   const std::string_view path = req.path().substr(kPrefix.size());
@@ -144,7 +224,7 @@ HttpResponse CoinbaseProtocol::route(const HttpRequest& req, const SimAccountCon
     return json("{\"error\":\"INVALID_ARGUMENT\",\"message\":\"bad query\"}", 400);
   const auto a = acct.account_id;
   if (req.method == "GET") {
-    if (path == "/products" || path.starts_with("/products/")) return products(req);
+    if (path == "/products" || path.starts_with("/products/")) return products(path, q);
     if (path == "/product_book") return product_book(q, now);
     if (path == "/best_bid_ask") return best_bid_ask(q, now);
     if (path == "/orders/historical/batch") return orders_batch(q, a);
@@ -165,6 +245,14 @@ HttpResponse CoinbaseProtocol::route(const HttpRequest& req, const SimAccountCon
       return json(w.take());
     }
     if (path == "/accounts") return accounts(a, now);
+    if (path == "/transaction_summary") return transaction_summary();
+    if (path == "/portfolios") {
+      // One default portfolio per account; its uuid is derived from the account id.
+      char uuid[40];
+      std::snprintf(uuid, sizeof uuid, "00000000-0000-4000-a000-%012x", a);
+      return json(std::string("{\"portfolios\":[{\"name\":\"Default\",\"uuid\":\"") + uuid +
+                  "\",\"type\":\"DEFAULT\",\"deleted\":false}]}");
+    }
     if (path == "/cfm/positions" || path.starts_with("/intx/positions/")) return positions(a);
   } else if (req.method == "POST") {
     if (path == "/orders") return create_order(req.body, a, now);
@@ -242,8 +330,7 @@ void CoinbaseProtocol::write_product(cex::JsonWriter& w, InstrumentId id) const 
   w.end_object();
 }
 
-HttpResponse CoinbaseProtocol::products(const HttpRequest& req) const {
-  const std::string_view path = req.path().substr(kPrefix.size());
+HttpResponse CoinbaseProtocol::products(std::string_view path, const cex::Params& q) const {
   cex::JsonWriter w;
   if (path.starts_with("/products/")) {
     const auto id = exchange_.find_instrument(path.substr(10));
@@ -256,9 +343,21 @@ HttpResponse CoinbaseProtocol::products(const HttpRequest& req) const {
     write_product(w, *id);
     return json(w.take());
   }
+  // As on the venue: no product_type lists spot products; FUTURE lists the dated futures
+  // unless contract_expiry_type is PERPETUAL (every simulated future is a perpetual).
+  const std::string_view type = q.get_or("product_type", "SPOT");
+  const std::string_view expiry = q.get_or("contract_expiry_type", "EXPIRING");
+  const bool want_perp = type == "FUTURE" && expiry == "PERPETUAL";
+  const bool want_spot = type == "SPOT" || type == "UNKNOWN_PRODUCT_TYPE";
   w.begin_object().key("products").begin_array();
-  for (std::uint32_t i = 0; i < feeds_.size(); ++i) write_product(w, InstrumentId{i});
-  w.end_array().kv_num("num_products", static_cast<std::int64_t>(feeds_.size())).end_object();
+  std::int64_t n = 0;
+  for (std::uint32_t i = 0; i < feeds_.size(); ++i) {
+    const bool perp = is_perp(exchange_.spec(InstrumentId{i}).symbol);
+    if (perp ? !want_perp : !want_spot) continue;
+    write_product(w, InstrumentId{i});
+    ++n;
+  }
+  w.end_array().kv_num("num_products", n).end_object();
   return json(w.take());
 }
 

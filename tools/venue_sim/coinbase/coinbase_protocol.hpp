@@ -75,7 +75,10 @@ class CoinbaseProtocol final : public VenueProtocol, public gateways::sim::Liste
                                                std::string& why) const;
   HttpResponse route(const HttpRequest& req, const SimAccountConfig& acct, Nanos now);
   void write_product(cex::JsonWriter& w, common::InstrumentId id) const;
-  HttpResponse products(const HttpRequest& req) const;
+  // path: after /api/v3/brokerage (or /api/v3/brokerage/market)
+  HttpResponse products(std::string_view path, const cex::Params& q) const;
+  HttpResponse public_v2(std::string_view path) const;
+  HttpResponse transaction_summary() const;
   HttpResponse product_book(const cex::Params& p, Nanos now) const;
   HttpResponse best_bid_ask(const cex::Params& p, Nanos now) const;
   HttpResponse create_order(const std::string& body, gateways::sim::AccountId a, Nanos now);

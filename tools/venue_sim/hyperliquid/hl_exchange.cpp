@@ -477,6 +477,9 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
            "{\"error\":\"TWAP was never placed, already canceled, or filled.\"}}}}";
   }
   if (type == "noop") return ok_default();
+  // Referral codes carry no economics in the simulator; a signed request is acknowledged as
+  // the venue acknowledges a valid code.
+  if (type == "setReferrer") return ok_default();
   return err("Unknown action type: " + std::string(type));
 }
 

@@ -210,6 +210,24 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
       }
     }
     o.end_array();
+  } else if (type == "spotMeta" || type == "spotMetaAndAssetCtxs") {
+    // The simulator lists perpetuals only; spot has just the collateral token (USDC, index 0),
+    // the shape clients read to find the quote asset.
+    if (type == "spotMetaAndAssetCtxs") o.begin_array();
+    o.begin_object().key("universe").begin_array().end_array().key("tokens").begin_array();
+    o.begin_object().kv("name", "USDC").kv_num("szDecimals", 8).kv_num("weiDecimals", 8);
+    o.kv_num("index", 0).kv("tokenId", "0x6d1e7cde53ba9467b783cb7c530ce054");
+    o.key("isCanonical").boolean(true).key("evmContract").null().key("fullName").null();
+    o.end_object().end_array().end_object();
+    if (type == "spotMetaAndAssetCtxs") o.begin_array().end_array().end_array();
+  } else if (type == "perpDexs") {
+    o.begin_array().null().end_array();  // only the first (default) perp dex
+  } else if (type == "userAbstraction") {
+    if (user.empty()) {
+      *status = 422;
+      return std::string(kDeserializeError);
+    }
+    return "\"default\"";  // a JSON string: every simulated account is a standard account
   } else {
     *status = 422;
     return std::string(kDeserializeError);
