@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <ostream>
 #include <stdexcept>
@@ -12,7 +14,11 @@
 #include "common/agent_runner.hpp"
 #include "common/clock.hpp"
 #include "common/rng.hpp"
+#include "engine/control/control_server.hpp"
 #include "engine/core/core.hpp"
+#include "engine/journal/journal_observer.hpp"
+#include "engine/journal/journal_writer.hpp"
+#include "engine/session/control_bridge.hpp"
 #include "engine/session/wiring.hpp"
 
 namespace peregrine::engine {
@@ -43,15 +49,17 @@ void collect(const Core& core, const SessionOrderFlow& flow, common::Nanos start
   flow.fill_stats(s, now);
 }
 
-// The core thread's agent: the core loop plus a periodic statistics copy for the session.
+// The core thread's agent: the core loop, the control plane's core side (bounded per call) and
+// a periodic statistics copy for the session.
 class CoreAgent {
  public:
-  CoreAgent(Core& core, SessionOrderFlow& flow, const SessionStats& names,
+  CoreAgent(Core& core, SessionOrderFlow& flow, ControlBridge* bridge, const SessionStats& names,
             common::SpscQueue<SessionStats>& out, common::Nanos start) noexcept
-      : core_(core), flow_(flow), names_(names), out_(out), start_(start) {}
+      : core_(core), flow_(flow), bridge_(bridge), names_(names), out_(out), start_(start) {}
   [[nodiscard]] std::string_view name() const noexcept { return "pg-core"; }
   int do_work() noexcept {
     int work = core_.do_work();
+    if (bridge_ != nullptr) work += bridge_->do_work();
     const common::Nanos now = core_.clock().now_ns();
     if (now >= next_publish_) {
       next_publish_ = now + kPublishEvery;
@@ -67,6 +75,7 @@ class CoreAgent {
  private:
   Core& core_;
   SessionOrderFlow& flow_;
+  ControlBridge* bridge_;
   const SessionStats& names_;
   common::SpscQueue<SessionStats>& out_;
   common::Nanos start_;
@@ -82,11 +91,37 @@ struct Session::Impl {
   std::array<std::unique_ptr<VenueQueues>, common::kVenueCount> queues;
   std::vector<std::unique_ptr<VenueRuntime>> venues;
   std::unique_ptr<SessionOrderFlow> flow;
+  std::unique_ptr<ControlFlowTap> tap;  // what the core runs on: flow + kill gate + order list
   std::vector<BuiltStrategy> strategies;
   std::unique_ptr<Core> core;
   SessionStats names;  // strategy names and enabled venues: the template of every snapshot
   common::SpscQueue<SessionStats> stats_queue{8};
+
+  std::unique_ptr<journal::JournalWriter> journal;
+  std::unique_ptr<journal::JournalObserver> observer;
+  std::unique_ptr<control::ControlChannel> channel;
+  std::unique_ptr<ControlBridge> bridge;
+  std::unique_ptr<control::ControlServer> server;
+  // Declared after their agents so they stop (and join) before the agents are destroyed.
+  std::unique_ptr<common::AgentRunner<journal::JournalWriter, common::BackoffIdle>> journal_runner;
+  std::unique_ptr<common::AgentRunner<control::ControlServer, common::BackoffIdle>> server_runner;
 };
+
+namespace {
+
+std::string journal_file_name() {
+  // The wall clock only names the file (sessions sort by start); event times come from `clock`.
+  const common::WallClock wall;
+  return "session-" + std::to_string(wall.now_ns() / 1'000'000) + ".pgj";
+}
+
+std::string control_api_key(const ControlConfig& c) {
+  if (!c.api_key.empty()) return c.api_key.reveal();
+  const char* env = std::getenv("PEREGRINE_API_KEY");  // start-up only, before any thread
+  return env != nullptr ? std::string(env) : std::string();
+}
+
+}  // namespace
 
 Session::Session(const EngineConfig& config, SessionOptions options)
     : config_(config), options_(std::move(options)), impl_(std::make_unique<Impl>()) {
@@ -105,9 +140,28 @@ void Session::build() {
   Impl& m = *impl_;
   build_registry(config_, m.instruments);
   m.flow = make_order_flow(config_, m.instruments);
+  m.tap = std::make_unique<ControlFlowTap>(*m.flow, m.instruments);
   CoreOptions opts;
   opts.id_salt = common::os_entropy_u64();  // client order ids never repeat across restarts
-  m.core = std::make_unique<Core>(m.instruments, m.clock, *m.flow, opts);
+  m.core = std::make_unique<Core>(m.instruments, m.clock, *m.tap, opts);
+
+  if (options_.journal) {
+    const std::filesystem::path dir(config_.engine.journal_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    journal_ = dir / journal_file_name();
+    journal::JournalWriterConfig jc;
+    jc.path = journal_.string();
+    jc.engine_id = config_.engine.name;
+    m.journal = std::make_unique<journal::JournalWriter>(std::move(jc), m.clock);
+    std::string error;
+    if (!m.journal->open(&error)) {
+      throw std::runtime_error("journal " + journal_.string() + ": " + error);
+    }
+    m.observer = std::make_unique<journal::JournalObserver>(*m.journal, m.clock,
+                                                            journal::MdJournaling::kNoDeltas);
+    m.core->set_observer(m.observer.get());
+  }
 
   for (const VenueConfig& v : config_.venues) {
     if (!v.enabled) continue;
@@ -127,6 +181,23 @@ void Session::build() {
   }
 
   m.strategies = make_strategies(config_, m.instruments);
+  std::vector<SignalRelay*> relays;
+  {
+    // make_strategies returns the enabled strategies in config order: pair them back up to find
+    // the confluence executors, which take control-API signals through a relay.
+    std::size_t k = 0;
+    for (const StrategyConfig& sc : config_.strategies) {
+      if (!sc.enabled) continue;
+      if (k >= m.strategies.size()) break;
+      BuiltStrategy& b = m.strategies[k++];
+      if (sc.type != StrategyType::kConfluence) continue;
+      auto& exec = static_cast<strategies::confluence::ConfluenceExecutor&>(*b.strategy);
+      auto relay = std::make_unique<SignalRelay>(std::move(b.strategy), exec,
+                                                 m.instruments.find_asset(sc.asset));
+      relays.push_back(relay.get());
+      b.strategy = std::move(relay);
+    }
+  }
   m.names.set_strategy_name(0, "manual");
   std::size_t slot = 1;
   for (BuiltStrategy& s : m.strategies) {
@@ -135,6 +206,44 @@ void Session::build() {
     slot = id.value + 1u;
   }
   m.names.strategy_count = static_cast<std::uint16_t>(slot);
+
+  if (options_.control_plane) {
+    m.channel = std::make_unique<control::ControlChannel>();
+    ControlBridgeOptions bo;
+    bo.mode = to_string(config_.engine.mode);
+    bo.max_daily_loss = config_.risk.max_daily_loss;
+    bo.max_drawdown = config_.risk.max_drawdown;
+    bo.max_gross_exposure = config_.risk.max_gross_exposure;
+    bo.max_open_orders = static_cast<std::uint32_t>(std::max(config_.risk.max_open_orders, 0));
+    m.bridge = std::make_unique<ControlBridge>(*m.core, *m.tap, *m.channel, bo);
+    for (SignalRelay* r : relays) m.bridge->add_signal_relay(r);
+    m.bridge->set_journal(m.journal.get());
+    for (std::size_t v = 0; v < common::kVenueCount; ++v) {
+      m.bridge->set_venue_enabled(static_cast<common::VenueId>(v), m.names.venue_enabled[v]);
+    }
+    control::ControlServerConfig sc;
+    sc.bind_address = config_.control.bind;
+    sc.port = config_.control.port;
+    sc.api_key = control_api_key(config_.control);
+    if (sc.api_key.empty()) {
+      notes_.push_back(
+          "control API: no key (control.api_key or PEREGRINE_API_KEY): every request gets 401");
+    }
+    m.server = std::make_unique<control::ControlServer>(std::move(sc), *m.channel, m.clock);
+    std::string error;
+    if (m.server->open(&error)) {
+      notes_.push_back("control API on http://" + config_.control.bind + ":" +
+                       std::to_string(m.server->port()));
+    } else {
+      // The session still trades; the operator learns why there is no API.
+      notes_.push_back("control API not started: " + error);
+      m.server.reset();
+    }
+  }
+  if (m.journal) {
+    journal_note_ = notes_.size();
+    notes_.push_back("journal: " + journal_.string());
+  }
 }
 
 SessionStats Session::run(std::ostream& status) {
@@ -143,9 +252,24 @@ SessionStats Session::run(std::ostream& status) {
   std::optional<common::Nanos> duration = options_.duration;
   if (!duration && config_.engine.duration) duration = config_.engine.duration->count();
 
+  if (m.journal) {
+    m.journal_runner =
+        std::make_unique<common::AgentRunner<journal::JournalWriter, common::BackoffIdle>>(
+            *m.journal, common::BackoffIdle{},
+            common::AgentRunnerOptions{"pg-journal", common::kNoCpu});
+    if (!m.journal_runner->start()) throw std::runtime_error("could not start the journal thread");
+  }
+  if (m.server) {
+    m.server_runner =
+        std::make_unique<common::AgentRunner<control::ControlServer, common::BackoffIdle>>(
+            *m.server, common::BackoffIdle{},
+            common::AgentRunnerOptions{"pg-control", common::kNoCpu});
+    if (!m.server_runner->start()) throw std::runtime_error("could not start the control thread");
+  }
+  if (m.bridge) m.bridge->set_started(start);
   for (auto& v : m.venues) v->start();
   m.core->start();
-  CoreAgent agent(*m.core, *m.flow, m.names, m.stats_queue, start);
+  CoreAgent agent(*m.core, *m.tap, m.bridge.get(), m.names, m.stats_queue, start);
   common::AgentRunnerOptions ropts;
   ropts.thread_name = "pg-core";
   ropts.cpu = config_.engine.core_cpu;
@@ -170,10 +294,11 @@ SessionStats Session::run(std::ostream& status) {
       shown = latest;
     }
   }
+  if (m.server_runner) m.server_runner->stop();
   runner.stop();
   // The core thread has joined: its state can be read here directly.
   SessionStats final_stats = m.names;
-  collect(*m.core, *m.flow, start, m.clock.now_ns(), final_stats);
+  collect(*m.core, *m.tap, start, m.clock.now_ns(), final_stats);
   for (auto& v : m.venues) {
     v->fill_stats(final_stats);
     v->stop();
@@ -181,6 +306,30 @@ SessionStats Session::run(std::ostream& status) {
   if (options_.live_status && tty) status << '\n';
   if (runner.error_count() > 0) {
     notes_.push_back("core thread reported an error: " + runner.last_error());
+  }
+  if (m.journal_runner) {
+    m.journal_runner->stop();  // after the core: on_close drains what the core appended
+    // Replaces the start-up note: the same path, now with what was written.
+    notes_[journal_note_] =
+        ("journal: " + journal_.string() + ": " + std::to_string(m.journal->written()) +
+         " records written, " + std::to_string(m.journal->dropped()) + " dropped" +
+         (m.journal->write_errors() > 0
+              ? ", " + std::to_string(m.journal->write_errors()) + " write errors"
+              : std::string()));
+    if (m.journal_runner->error_count() > 0) {
+      notes_.push_back("journal thread reported an error: " + m.journal_runner->last_error());
+    }
+  }
+  if (m.server_runner && m.server_runner->error_count() > 0) {
+    notes_.push_back("control thread reported an error: " + m.server_runner->last_error());
+  }
+  if (m.bridge) {
+    const ControlBridgeCounters& c = m.bridge->counters();
+    if (c.commands > 0) {
+      notes_.push_back("control API: " + std::to_string(c.commands) + " commands, " +
+                       std::to_string(c.kills) + " kills (" + std::to_string(c.kill_cancels_sent) +
+                       " cancels sent)");
+    }
   }
   return final_stats;
 }

@@ -22,6 +22,10 @@ struct SessionOptions {
   std::optional<common::Nanos> duration;  // overrides engine.duration from the config
   bool live_status = true;                // one status line per second
   std::filesystem::path report_path;      // report.json; empty: <journal_dir>/report.json
+  bool journal = true;  // <journal_dir>/session-<epoch ms>.pgj, written on its own thread
+  // The HTTP control plane on control.bind:control.port, on its own thread. The key is
+  // control.api_key, else the environment's PEREGRINE_API_KEY (without one every request is 401).
+  bool control_plane = true;
 };
 
 class Session {
@@ -41,6 +45,8 @@ class Session {
   void stop() noexcept { stop_.store(true, std::memory_order_release); }
   [[nodiscard]] const std::filesystem::path& report_path() const noexcept { return report_; }
   [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+  // The journal file of this session (empty without one); valid after build().
+  [[nodiscard]] const std::filesystem::path& journal_path() const noexcept { return journal_; }
 
  private:
   struct Impl;
@@ -49,6 +55,8 @@ class Session {
   std::unique_ptr<Impl> impl_;
   std::atomic<bool> stop_{false};
   std::filesystem::path report_;
+  std::filesystem::path journal_;
+  std::size_t journal_note_ = 0;    // index in notes_ of the journal's line
   std::vector<std::string> notes_;  // start-up facts for the operator (venues skipped, ...)
 };
 
