@@ -236,8 +236,7 @@ std::unique_ptr<VenueRuntime> make_venue_runtime(const VenueConfig& venue,
     case common::VenueId::kBybit:
       return make_bybit_runtime(venue, config, instruments, clock, queues);
     case common::VenueId::kCoinbase:
-      why = "its market-data and order gateways are not wired into the engine yet";
-      return nullptr;
+      return make_coinbase_runtime(venue, config, instruments, clock, queues);
   }
   why = "unknown venue";
   return nullptr;
