@@ -109,6 +109,7 @@ class CoinbaseRuntime final : public VenueRuntime {
     ws_opts.tls = gateway_tls_for(v.ws_url);
     gateways::net::HttpOptions http_opts;
     http_opts.tls = gateway_tls_for(v.rest_url);
+    http_opts.pool_size = 8;  // overlapping orders, cancels and queries (default 2 refuses a 3rd)
     md_ws_ = std::make_unique<hl::NetWsTransport>(md_loop_, wall_, md_rng_, ws_opts);
     user_ws_ = std::make_unique<hl::NetWsTransport>(order_loop_, wall_, order_rng_, ws_opts);
     rest_ = std::make_unique<gateways::cex::NetRestTransport>(order_loop_, wall_, http_opts);

@@ -47,6 +47,9 @@ class HyperliquidRuntime final : public VenueRuntime {
     user_ws_ = std::make_unique<hl::NetWsTransport>(order_loop_, clock, order_rng_, ws_opts);
     gateways::net::HttpOptions http_opts;
     http_opts.tls = gateway_tls_for(v.rest_url);
+    // Orders, cancels and reconciliation queries overlap: with the client's default of 2
+    // connections a third concurrent request would be refused (kBusy) back to the core.
+    http_opts.pool_size = 8;
     http_ = std::make_unique<hl::NetHttpTransport>(order_loop_, clock, http_opts);
 
     hl::MdGatewayConfig md_cfg;
@@ -151,6 +154,9 @@ class BinanceRuntime final : public VenueRuntime {
     ws_opts.tls = gateway_tls_for(v.ws_url);
     gateways::net::HttpOptions http_opts;
     http_opts.tls = gateway_tls_for(v.rest_url);
+    // Orders, cancels and reconciliation queries overlap: with the client's default of 2
+    // connections a third concurrent request would be refused (kBusy) back to the core.
+    http_opts.pool_size = 8;
     md_ws_ = std::make_unique<hl::NetWsTransport>(md_loop_, clock, md_rng_, ws_opts);
     md_rest_ = std::make_unique<gateways::cex::NetRestTransport>(md_loop_, clock, http_opts);
     user_ws_ = std::make_unique<hl::NetWsTransport>(order_loop_, clock, order_rng_, ws_opts);

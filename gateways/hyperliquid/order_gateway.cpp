@@ -70,6 +70,7 @@ int HlOrderGateway::do_work() noexcept {
   int work = flush_backlog();
   work += http_.poll();
   work += poll_user_stream();
+  if (rec_unsent_ != 0) work += post_reconcile_parts(clock_.now_ns());
   work += drain_intents();
   // Terminal orders stay tracked (late WS updates, reconciliation) until the table is half
   // full; then the oldest go, a few per cycle.

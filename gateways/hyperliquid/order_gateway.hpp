@@ -103,7 +103,9 @@ class HlOrderGateway final : public HttpListener, public WsListener {
     return account_state_;
   }
   [[nodiscard]] std::size_t in_flight() const noexcept;
-  [[nodiscard]] bool reconciling() const noexcept { return reconcile_pending_ != 0; }
+  [[nodiscard]] bool reconciling() const noexcept {
+    return reconcile_pending_ != 0 || rec_unsent_ != 0;
+  }
 
  private:
   enum class ReqKind : std::uint8_t {
@@ -152,6 +154,7 @@ class HlOrderGateway final : public HttpListener, public WsListener {
   void on_order_status(Request& r, const HttpResponse& resp) noexcept;
   void on_reconcile_part(Request& r, const HttpResponse& resp) noexcept;
   void finish_reconcile() noexcept;
+  int post_reconcile_parts(common::Nanos now) noexcept;
   void apply_order_status(Request& r, const ActionStatus& st) noexcept;
   void apply_cancel_status(const common::ClientOrderId& cloid, const ActionStatus& st) noexcept;
 
@@ -190,6 +193,8 @@ class HlOrderGateway final : public HttpListener, public WsListener {
 
   // Reconciliation round: parts still outstanding and the parsed answers.
   int reconcile_pending_ = 0;
+  std::uint8_t rec_unsent_ = 0;  // parts of the round not posted yet (bit per part)
+  common::Nanos rec_retry_ns_ = 0;
   std::vector<OpenOrderInfo> rec_open_;
   std::vector<common::Fill> rec_fills_;
   bool rec_ok_ = true;

@@ -16,6 +16,7 @@ using common::OrderUpdate;
 using detail::Text;
 
 constexpr std::string_view kPing = R"({"method":"ping"})";
+constexpr Nanos kReconcileRetryNs = 10'000'000;  // unsent reconciliation parts: next try
 
 }  // namespace
 
@@ -34,33 +35,52 @@ int HlOrderGateway::poll_user_stream() noexcept {
 // ---- reconciliation --------------------------------------------------------------------------
 
 void HlOrderGateway::request_reconcile() noexcept {
-  if (reconcile_pending_ != 0) return;
-  char buf[256];
-  const ReqKind kinds[] = {ReqKind::kOpenOrders, ReqKind::kUserFills, ReqKind::kAccountState};
-  const std::string_view types[] = {"openOrders", "userFills", "clearinghouseState"};
+  if (reconciling()) return;
   rec_ok_ = true;
   rec_open_.clear();
   rec_fills_.clear();
+  rec_unsent_ = 0b111;
+  rec_retry_ns_ = 0;
+  (void)post_reconcile_parts(clock_.now_ns());
+  if (reconcile_pending_ == 0) counters_.throttled.add();
+}
+
+// Posts the parts of the round not sent yet. A part the transport or the rate gate cannot take
+// now (a keep-alive pool of two connections never takes three /info requests at once) stays
+// pending and is posted from do_work once a slot frees, instead of failing the whole round.
+int HlOrderGateway::post_reconcile_parts(Nanos now) noexcept {
+  if (rec_unsent_ == 0 || now < rec_retry_ns_) return 0;
+  char buf[256];
+  const ReqKind kinds[] = {ReqKind::kOpenOrders, ReqKind::kUserFills, ReqKind::kAccountState};
+  const std::string_view types[] = {"openOrders", "userFills", "clearinghouseState"};
+  int posted = 0;
   for (std::size_t i = 0; i < 3; ++i) {
+    const auto bit = static_cast<std::uint8_t>(1u << i);
+    if ((rec_unsent_ & bit) == 0) continue;
     Text t(buf, sizeof(buf));
     t.add(R"({"type":")");
     t.add(types[i]);
     t.add(R"(","user":")");
     t.add(config_.account);
     t.add("\"}");
+    if (!t.ok()) {  // an account too long for the buffer: the round can never succeed
+      rec_ok_ = false;
+      rec_unsent_ = static_cast<std::uint8_t>(rec_unsent_ & ~bit);
+      continue;
+    }
     Request* r = alloc_request(kinds[i]);
-    if (r == nullptr) {
-      rec_ok_ = false;
-      continue;
-    }
-    if (!t.ok() || !post_info(*r, t.view())) {
+    if (r == nullptr) break;
+    if (!post_info(*r, t.view())) {
       free_request(*r);
-      rec_ok_ = false;
-      continue;
+      break;
     }
+    rec_unsent_ = static_cast<std::uint8_t>(rec_unsent_ & ~bit);
     ++reconcile_pending_;
+    ++posted;
   }
-  if (reconcile_pending_ == 0) counters_.throttled.add();
+  if (rec_unsent_ != 0) rec_retry_ns_ = now + kReconcileRetryNs;
+  if (rec_unsent_ == 0 && reconcile_pending_ == 0) finish_reconcile();
+  return posted;
 }
 
 void HlOrderGateway::on_reconcile_part(Request& r, const HttpResponse& resp) noexcept {
@@ -89,7 +109,7 @@ void HlOrderGateway::on_reconcile_part(Request& r, const HttpResponse& resp) noe
     }
     if (!rec_ok_) counters_.parse_errors.add();
   }
-  if (reconcile_pending_ == 0) finish_reconcile();
+  if (reconcile_pending_ == 0 && rec_unsent_ == 0) finish_reconcile();
 }
 
 void HlOrderGateway::finish_reconcile() noexcept {
@@ -192,8 +212,10 @@ void HlOrderGateway::on_ws_update(const OrderUpdate& in) noexcept {
     counters_.out_of_order.add();  // e.g. "open" arriving after our own terminal report
     return;
   }
+  // Once terminal, the same status again is a repeat even when it brings the oid the first
+  // report lacked (a rejection answered on /exchange, then pushed on orderUpdates).
   if (u.status == o->last.status && u.filled_qty == o->last.filled_qty &&
-      u.venue_order_id == o->last.venue_order_id) {
+      (u.venue_order_id == o->last.venue_order_id || o->terminal)) {
     counters_.duplicates.add();
     return;
   }

@@ -320,6 +320,9 @@ void BinanceProtocol::flush_user(std::int64_t now_ms) {
                          e.order.status == common::OrderStatus::kFilled)) {
       continue;
     }
+    // A request the venue refuses (GTX that would take: -5022, reduce-only: -2022) is answered
+    // on REST only; no order exists, so the user stream says nothing.
+    if (e.order.status == common::OrderStatus::kRejected && e.order.filled.is_zero()) continue;
     std::string_view x = "NEW";
     switch (e.order.status) {
       case common::OrderStatus::kCancelled:

@@ -508,6 +508,9 @@ std::string_view HlProtocol::order_status_text(const gs::SimOrder& o) const {
     case OrderStatus::kExpired:
       return o.tif == common::TimeInForce::kIoc ? "iocCancelRejected" : "canceled";
     case OrderStatus::kRejected:
+      // The venue names the reason in the status (orderUpdates / orderStatus).
+      if (o.tif == common::TimeInForce::kPostOnly) return "badAloPxRejected";
+      if (o.reduce_only) return "reduceOnlyRejected";
       return "rejected";
   }
   return "canceled";
