@@ -25,6 +25,7 @@ void load(common::ConfigNode& n, FibHedgerConfig& out) {
       {{"lookback", AnchorMode::kLookback}, {"entry", AnchorMode::kEntry}}};
   n.optional("anchor", &out.anchor, AnchorMode::kLookback, common::enum_parser(kAnchors));
   n.optional("swing_lookback", &out.swing_lookback, common::Duration(std::chrono::hours(4)));
+  n.optional("min_range_pct", &out.min_range_pct, 0.5, ratio_parser(0.0, 50.0));
   n.optional("hedge_level", &out.hedge_level, 0.236, ratio_parser(0.001, 0.999));
   n.optional("hedge_ratio", &out.hedge_ratio, 0.5, ratio_parser(0.0, 1.0));
   n.optional("levels", &out.levels, std::vector<double>{0.382, 0.5},
@@ -114,6 +115,12 @@ double FibHedger::lookback_anchor(common::Nanos now, double fallback) const noex
     a = long_ ? std::min(a, b.lo) : std::max(a, b.hi);
   }
   return a;
+}
+
+bool FibHedger::real_swing(double base, double extreme) const noexcept {
+  const double range = long_ ? extreme - base : base - extreme;
+  if (range <= 0 || base <= 0) return false;
+  return range * 100.0 >= cfg_.min_range_pct * base;
 }
 
 Qty FibHedger::lots_of(StrategyContext& ctx, double qty) const noexcept {
@@ -231,7 +238,8 @@ void FibHedger::rearm(StrategyContext& ctx, double mid) noexcept {
   if (better(pullback_, anchor_)) anchor_ = pullback_;
   hedge_fired_ = false;
   fired_.fill(false);
-  armed_qty_ = main_qty_;
+  // One-way: the buy-back of the degraded hedge may still be in flight; it is part of the size.
+  armed_qty_ = cfg_.hedge_mode == HedgeMode::kOneWay ? main_qty_ + hedge_qty_ : main_qty_;
   ++rearms_;
   NoteBuf nb;
   nb << "fib_hedger re-arm at new extreme " << mid << " anchor=" << anchor_;
@@ -278,8 +286,11 @@ void FibHedger::run_ladder(StrategyContext& ctx, double mid) noexcept {
     const double need =
         extreme_ * (long_ ? 1.0 + cfg_.rearm_pct / 100.0 : 1.0 - cfg_.rearm_pct / 100.0);
     if (any_fired) {
-      // Hysteresis: a marginal new extreme neither removes the hedge nor re-arms.
+      // Hysteresis: a marginal new extreme neither removes the hedge nor re-arms, and neither
+      // does one that is not a swing of min_range_pct from the pullback (in one-way mode that
+      // would buy the degraded hedge back on noise). The old extreme stays until then.
       if (!better(mid, need) && mid != need) return;
+      if (!real_swing(pullback_, mid)) return;
       if (hedge_qty_.is_positive()) {
         if (busy(Role::kHedgeClose) || busy(Role::kHedgeOpen)) return;
         if (!send_hedge(ctx, false, hedge_qty_, Role::kHedgeClose)) return;
@@ -296,10 +307,8 @@ void FibHedger::run_ladder(StrategyContext& ctx, double mid) noexcept {
     return;
   }
   if (better(pullback_, mid)) pullback_ = mid;
-  const double range = extreme_ - anchor_;
-  if (range == 0 || (long_ ? range < 0 : range > 0)) return;
-  const double r = (extreme_ - mid) / range;
-
+  // The stop guards the position whatever the swing: a trade that goes straight against the
+  // entry has no range yet and must still be stopped.
   if (cfg_.trailing_stop_pct > 0) {
     const double t = cfg_.trailing_stop_pct / 100.0;
     const bool hit = long_ ? mid <= extreme_ * (1.0 - t) : mid >= extreme_ * (1.0 + t);
@@ -308,21 +317,29 @@ void FibHedger::run_ladder(StrategyContext& ctx, double mid) noexcept {
       return;
     }
   }
+  if (!real_swing(anchor_, extreme_)) return;  // r is undefined on a swing below min_range_pct
+  const double r = (extreme_ - mid) / (extreme_ - anchor_);
+  const bool one_way = cfg_.hedge_mode == HedgeMode::kOneWay;
   if (!hedge_fired_ && r >= cfg_.hedge_level && cfg_.hedge_ratio > 0 && !busy(Role::kHedgeOpen) &&
       !busy(Role::kHedgeClose)) {
-    const Qty q = lots_of(ctx, main_qty_.to_double() * cfg_.hedge_ratio);
+    Qty q = lots_of(ctx, main_qty_.to_double() * cfg_.hedge_ratio);
+    if (one_way && q > main_qty_) q = main_qty_;
     if (q.is_positive() && send_hedge(ctx, true, q, Role::kHedgeOpen)) {
       hedge_fired_ = true;
       ++hedges_opened_;
       NoteBuf nb;
       nb << "fib_hedger r=" << r << " >= " << cfg_.hedge_level << ": hedge " << q;
-      if (cfg_.hedge_mode == HedgeMode::kOneWay) nb << " (one-way: degraded to net reduction)";
+      if (one_way) nb << " (one-way: degraded to net reduction)";
       ctx.note(nb.view());
     }
   }
+  // One-way: the degraded hedge already sold hedge_ratio of the armed size, so the fractions
+  // apply to the rest; with fractions summing to at most 1 the ladder cannot over-close.
+  const double base =
+      armed_qty_.to_double() * (one_way ? 1.0 - std::min(cfg_.hedge_ratio, 1.0) : 1.0);
   for (std::size_t i = 0; i < cfg_.levels.size(); ++i) {
     if (fired_[i] || r < cfg_.levels[i] || busy(Role::kReduce)) continue;
-    Qty q = lots_of(ctx, armed_qty_.to_double() * cfg_.reduce_fractions[i]);
+    Qty q = lots_of(ctx, base * cfg_.reduce_fractions[i]);
     if (q > main_qty_) q = main_qty_;
     if (!q.is_positive()) {
       fired_[i] = true;
@@ -365,9 +382,13 @@ void FibHedger::apply_fill(Role role, Qty qty, common::Price price) noexcept {
       main_qty_ = qty > main_qty_ ? Qty{} : main_qty_ - qty;
       break;
     case Role::kHedgeOpen:
-      hedge_qty_ += qty;
       if (cfg_.hedge_mode == HedgeMode::kOneWay) {
-        main_qty_ = qty > main_qty_ ? Qty{} : main_qty_ - qty;
+        // A reduce-only sell cannot take more than the position: only what it took is owed back.
+        const Qty took = qty > main_qty_ ? main_qty_ : qty;
+        hedge_qty_ += took;
+        main_qty_ -= took;
+      } else {
+        hedge_qty_ += qty;
       }
       break;
     case Role::kHedgeClose:

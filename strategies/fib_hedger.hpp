@@ -4,8 +4,10 @@
 //
 // Retracement for a long: r = (high - mid) / (high - anchor), where high is the swing high since
 // entry (valid-book mid) and anchor the swing low before entry (lowest mid over the lookback, or
-// the entry price). A short mirrors it. Each step fires once per swing; only a new extreme that
-// beats the old one by rearm_pct re-arms the ladder, so a flickering price cannot fire twice.
+// the entry price). A short mirrors it. r is undefined (no level fires) until the swing
+// |high - anchor| reaches min_range_pct of the anchor. Each step fires once per swing; only a new
+// extreme that beats the old one by rearm_pct and is itself a swing of min_range_pct from the
+// pullback re-arms the ladder, so a flickering price cannot fire twice.
 #pragma once
 
 #include <array>
@@ -24,7 +26,10 @@ enum class HedgeMode : std::uint8_t {
   kOtherVenue,  // hedge_venue's instrument of the same asset
   kHedgeMode,   // same venue, opposite positionSide (Binance/Bybit hedge mode)
   kSubAccount,  // same venue, second account (Hyperliquid vaultAddress); intent_ext flag
-  kOneWay,      // one-way account: degrades to a net reduction (journaled)
+  // One-way account: the hedge degrades to a reduce-only net reduction of hedge_ratio x the armed
+  // size (journaled); the reduce fractions then apply to what is left, (1 - hedge_ratio) x armed,
+  // so the ladder never closes the position, and a re-arm buys back exactly what the hedge sold.
+  kOneWay,
 };
 enum class AnchorMode : std::uint8_t { kLookback, kEntry };
 
@@ -33,6 +38,9 @@ struct FibHedgerConfig {
   common::Qty order_qty;                   // > 0: open this size at start; 0: adopt position
   AnchorMode anchor = AnchorMode::kLookback;
   common::Duration swing_lookback = std::chrono::hours(4);
+  // No level fires while |extreme - anchor| < this % of the anchor: with an entry anchor the range
+  // starts at zero, and a retracement of a swing smaller than costs + noise is not a signal.
+  double min_range_pct = 0.5;
   double hedge_level = 0.236;                 // r at which the hedge opens
   double hedge_ratio = 0.5;                   // hedge size as a fraction of the position
   std::vector<double> levels = {0.382, 0.5};  // reduce levels, ascending
@@ -103,6 +111,8 @@ class FibHedger final : public Strategy {
   void apply_fill(Role role, common::Qty qty, common::Price price) noexcept;
   void record_sample(common::Nanos now, double mid) noexcept;
   [[nodiscard]] double lookback_anchor(common::Nanos now, double fallback) const noexcept;
+  // True when extreme - base (oriented) is at least min_range_pct of base: a swing worth a ladder.
+  [[nodiscard]] bool real_swing(double base, double extreme) const noexcept;
   void activate(StrategyContext& ctx, double mid) noexcept;
   void run_ladder(StrategyContext& ctx, double mid) noexcept;
   void rearm(StrategyContext& ctx, double mid) noexcept;
@@ -128,7 +138,7 @@ class FibHedger final : public Strategy {
   bool hedge_fired_ = false;
   bool stopped_ = false;
   common::Qty main_qty_;   // size of the managed position (absolute)
-  common::Qty hedge_qty_;  // size of the hedge (absolute; one-way: the degraded reduction)
+  common::Qty hedge_qty_;  // size of the hedge (absolute; one-way: what the degraded hedge sold)
   common::Qty armed_qty_;  // size when the ladder was armed: base of the reduce fractions
   double entry_px_ = 0;
   double entry_notional_ = 0;

@@ -237,6 +237,130 @@ TEST(FibHedger, OneWayDegradesToNetReductionAndSaysSo) {
   EXPECT_EQ(r.s->main_qty(), qt(1));
 }
 
+// Evaluation finding 1: with an entry anchor the swing starts at zero, so the first small dip was
+// a "deep retracement" and fired the whole ladder seconds into a trend.
+TEST(FibHedger, NoLevelFiresBelowMinRange) {
+  Rig r(base_cfg());  // min_range_pct default 0.5
+  r.mid(100);
+  r.walk(100, 100.4, 4);                     // swing 0.39 on 100.01: 0.39% < 0.5%
+  r.mid(100.05);                             // r = 0.9 of that swing
+  r.mid(99.9);                               // and below the anchor
+  EXPECT_EQ(r.ctx.new_orders().size(), 1u);  // only the entry
+  EXPECT_EQ(r.s->hedges_opened(), 0u);
+  EXPECT_EQ(r.s->reductions(), 0u);
+  r.walk(99.9, 101, 11);  // swing 0.99%: the ladder is live, r measured on the whole swing
+  r.mid(100.8);           // r = 0.20
+  EXPECT_EQ(r.s->hedges_opened(), 0u);
+  r.mid(100.7);  // r = 0.30
+  EXPECT_EQ(r.s->hedges_opened(), 1u);
+  EXPECT_EQ(r.s->reductions(), 0u);
+  EXPECT_EQ(r.ctx.position(r.hedge), qt(-0.5));
+}
+
+TEST(FibHedger, ShortNoLevelFiresBelowMinRange) {
+  auto cfg = base_cfg();
+  cfg.side = Side::kSell;
+  Rig r(cfg);
+  r.mid(100);
+  r.walk(100, 99.6, 4);  // swing 0.39 on 99.99
+  r.mid(99.95);
+  EXPECT_EQ(r.ctx.new_orders().size(), 1u);
+  r.walk(99.95, 99, 10);  // swing 0.99%: hedge at 99.234
+  r.mid(99.2);
+  EXPECT_EQ(r.s->hedges_opened(), 0u);
+  r.mid(99.3);
+  EXPECT_EQ(r.s->hedges_opened(), 1u);
+  EXPECT_EQ(r.ctx.position(r.hedge), qt(0.5));
+}
+
+// Before the swing exists (price straight down from the entry) the ladder is silent, but the
+// trailing stop must still protect the position.
+TEST(FibHedger, TrailingStopGuardsBeforeAnySwing) {
+  auto cfg = base_cfg();
+  cfg.trailing_stop_pct = 3;
+  Rig r(cfg);
+  r.mid(100);
+  r.mid(98);  // 2.0% below the entry 100.01
+  EXPECT_FALSE(r.s->stopped_out());
+  r.mid(96.9);  // 3.1% below
+  EXPECT_TRUE(r.s->stopped_out());
+  EXPECT_EQ(r.s->state(), FibHedger::State::kDone);
+  EXPECT_EQ(r.ctx.position(r.main), Qty{});
+  EXPECT_EQ(r.s->hedges_opened(), 0u);
+}
+
+// Evaluation finding 2: one-way, the degraded hedge (0.5) plus 0.25 + 0.25 flattened the whole
+// position and skipped 0.618; the new high then bought 0.5 back. Now the fractions apply to what
+// the hedge left, every level fires, and the re-arm buys back exactly what the hedge sold.
+TEST(FibHedger, OneWayLadderNeverOverClosesAndBuysBackOnlyTheHedge) {
+  auto cfg = base_cfg();
+  cfg.hedge_mode = HedgeMode::kOneWay;
+  cfg.levels = {0.382, 0.5, 0.618};
+  cfg.reduce_fractions = {0.25, 0.25, 0.25};
+  Rig r(cfg, true);
+  r.mid(100);
+  r.walk(100, 110, 10);
+  // range 9.99: 0.236 -> 107.642, 0.382 -> 106.184, 0.5 -> 105.005, 0.618 -> 103.836
+  r.mid(107.5);
+  EXPECT_EQ(r.ctx.position(r.main), qt(0.5));
+  r.mid(106.1);
+  r.mid(104.9);
+  r.mid(103.7);
+  auto mains = r.orders_on(r.main);
+  ASSERT_EQ(mains.size(), 5u);  // entry, degraded hedge, three reductions
+  EXPECT_EQ(mains[1].qty, qt(0.5));
+  for (std::size_t i = 2; i < 5; ++i) {
+    EXPECT_EQ(mains[i].side, Side::kSell);
+    EXPECT_EQ(mains[i].qty, qt(0.125));  // 0.25 of the 0.5 the hedge left
+    EXPECT_TRUE(mains[i].flags & common::intent_flags::kReduceOnly);
+  }
+  EXPECT_EQ(r.s->reductions(), 3u);
+  EXPECT_EQ(r.ctx.position(r.main), qt(0.125));
+  EXPECT_EQ(r.s->main_qty(), qt(0.125));
+  EXPECT_EQ(r.s->hedge_qty(), qt(0.5));
+  r.walk(103.7, 110.2, 10);  // a real new high: 0.18% above 110, 6.3% above the pullback
+  EXPECT_EQ(r.s->hedges_removed(), 1u);
+  EXPECT_EQ(r.s->rearms(), 1u);
+  mains = r.orders_on(r.main);
+  ASSERT_EQ(mains.size(), 6u);
+  EXPECT_EQ(mains[5].side, Side::kBuy);
+  EXPECT_EQ(mains[5].qty, qt(0.5));
+  EXPECT_FALSE(mains[5].flags & common::intent_flags::kReduceOnly);
+  EXPECT_EQ(r.ctx.position(r.main), qt(0.625));
+  EXPECT_EQ(r.s->main_qty(), qt(0.625));
+  EXPECT_EQ(r.s->hedge_qty(), Qty{});
+  // The next ladder is sized on the re-armed 0.625: hedge 0.3125 -> 0.312 (lot 0.001).
+  EXPECT_DOUBLE_EQ(r.s->anchor(), 103.7);
+  r.mid(108.6);  // range 6.5, 0.236 -> 108.666
+  EXPECT_EQ(r.s->hedges_opened(), 2u);
+  EXPECT_EQ(r.ctx.position(r.main), qt(0.313));
+}
+
+// One-way: a new high past rearm_pct that is not a swing of min_range_pct from the pullback does
+// not buy the degraded hedge back (the churn seen on the captures); a real new swing does.
+TEST(FibHedger, OneWayBuyBackWaitsForARealNewSwing) {
+  auto cfg = base_cfg();
+  cfg.hedge_mode = HedgeMode::kOneWay;
+  cfg.min_range_pct = 5;
+  Rig r(cfg, true);
+  r.mid(100);
+  r.walk(100, 110, 10);  // 10% swing
+  r.mid(107.6);          // hedge (r = 0.24)
+  ASSERT_EQ(r.ctx.position(r.main), qt(0.5));
+  r.mid(110.2);  // 0.18% above 110 but only 2.4% above the pullback 107.6
+  EXPECT_EQ(r.s->hedges_removed(), 0u);
+  EXPECT_EQ(r.s->rearms(), 0u);
+  EXPECT_EQ(r.ctx.position(r.main), qt(0.5));
+  EXPECT_EQ(r.orders_on(r.main).size(), 2u);
+  r.mid(109);  // back under the old high: r = 0.1, nothing fires twice
+  EXPECT_EQ(r.s->hedges_opened(), 1u);
+  r.mid(113.1);  // 5.1% above the pullback
+  EXPECT_EQ(r.s->hedges_removed(), 1u);
+  EXPECT_EQ(r.s->rearms(), 1u);
+  EXPECT_EQ(r.ctx.position(r.main), qt(1));
+  EXPECT_DOUBLE_EQ(r.s->anchor(), 107.6);
+}
+
 TEST(FibHedger, HedgeModeUsesOppositePositionSide) {
   auto cfg = base_cfg();
   cfg.hedge_mode = HedgeMode::kHedgeMode;
@@ -324,6 +448,22 @@ TEST(FibHedgerConfig, DefaultsAndPaperKeys) {
   EXPECT_EQ(r.value.order_qty, qt(0.001));
   EXPECT_DOUBLE_EQ(r.value.hedge_level, 0.236);
   EXPECT_EQ(r.value.swing_lookback, std::chrono::hours(4));
+  EXPECT_DOUBLE_EQ(r.value.min_range_pct, 0.5);
+}
+
+TEST(FibHedgerConfig, MinRangePct) {
+  ParamMap p = {{"hedge_venue", "binance"}, {"min_range_pct", "0.1"}};
+  auto r = load_params<FibHedgerConfig>(
+      p, [](common::ConfigNode& n, FibHedgerConfig& c) { load(n, c); });
+  ASSERT_TRUE(r.ok()) << r.errors[0].to_string();
+  EXPECT_DOUBLE_EQ(r.value.min_range_pct, 0.1);
+  for (const char* bad : {"-0.1", "51", "abc"}) {
+    ParamMap q = {{"hedge_venue", "binance"}, {"min_range_pct", bad}};
+    auto e = load_params<FibHedgerConfig>(
+        q, [](common::ConfigNode& n, FibHedgerConfig& c) { load(n, c); });
+    ASSERT_FALSE(e.ok()) << bad;
+    EXPECT_NE(e.errors[0].to_string().find("min_range_pct"), std::string::npos) << bad;
+  }
 }
 
 TEST(FibHedgerConfig, ReportsEveryErrorAtOnce) {
