@@ -131,8 +131,10 @@ BookApplyResult L2Book::apply(const BookDelta& d) noexcept {
   if (end) [[unlikely]] {
     return finish_snapshot();
   }
-  // Only an insert or replace can cross; while building, crossing is judged at the end.
-  if (r == BookApplyResult::kApplied && valid_ && is_crossed()) [[unlikely]] {
+  // A venue message may cross the book between its own deltas (a new bid above an ask that a
+  // later delta of the same message removes), so crossing is judged once the message is
+  // complete: at kEndOfBatch. While building a snapshot it is judged at kSnapshotEnd.
+  if ((d.flags & book_flags::kEndOfBatch) != 0 && valid_ && is_crossed()) [[unlikely]] {
     ++crossed_events_;
     valid_ = false;
     last_reset_reason_ = ResetReason::kCrossedBook;

@@ -311,10 +311,11 @@ TEST(L2Book, InvalidateThenSnapshotRestoresValidity) {
 }
 
 TEST(L2Book, IncrementalCrossInvalidatesAndIsCounted) {
+  constexpr auto kEnd = book_flags::kEndOfBatch;
   L2Book book;
   ASSERT_EQ(load(book, {lv(99, 1), lv(98, 1)}, {lv(101, 1), lv(102, 1)}), R::kSnapshotValid);
-  EXPECT_EQ(book.apply(delta(kBid, px(100), qt(1))), R::kApplied);  // inside the spread
-  EXPECT_EQ(book.apply(delta(kAsk, px(100), qt(1))), R::kCrossed);  // locks the book
+  EXPECT_EQ(book.apply(delta(kBid, px(100), qt(1), kEnd)), R::kApplied);  // inside the spread
+  EXPECT_EQ(book.apply(delta(kAsk, px(100), qt(1), kEnd)), R::kCrossed);  // locks the book
   EXPECT_FALSE(book.is_valid());
   EXPECT_TRUE(book.is_crossed());
   EXPECT_EQ(book.crossed_events(), 1u);
@@ -325,10 +326,31 @@ TEST(L2Book, IncrementalCrossInvalidatesAndIsCounted) {
   EXPECT_EQ(load(book, {lv(99, 1)}, {lv(101, 1)}), R::kSnapshotValid);
   EXPECT_TRUE(book.is_valid());
   // Deletes never cross; an ask through the bid does.
-  EXPECT_EQ(book.apply(delta(kAsk, px(101), Qty{})), R::kApplied);
+  EXPECT_EQ(book.apply(delta(kAsk, px(101), Qty{}, kEnd)), R::kApplied);
   EXPECT_TRUE(book.is_valid());
-  EXPECT_EQ(book.apply(delta(kAsk, px(98), qt(1))), R::kCrossed);
+  EXPECT_EQ(book.apply(delta(kAsk, px(98), qt(1), kEnd)), R::kCrossed);
   EXPECT_EQ(book.crossed_events(), 2u);
+}
+
+// One venue message moves the market up: the new bid (102) comes before the delete of the ask
+// it replaces (101), as Binance's "b" before "a" and Coinbase's update lists do. The book is
+// crossed between the two deltas but not at the end of the message, so it stays valid.
+TEST(L2Book, CrossWithinOneMessageIsJudgedAtItsEnd) {
+  constexpr auto kEnd = book_flags::kEndOfBatch;
+  L2Book book;
+  ASSERT_EQ(load(book, {lv(100, 1)}, {lv(101, 1), lv(103, 1)}), R::kSnapshotValid);
+  EXPECT_EQ(book.apply(delta(kBid, px(102), qt(1))), R::kApplied);
+  EXPECT_TRUE(book.is_crossed());
+  EXPECT_TRUE(book.is_valid());  // mid-message
+  EXPECT_EQ(book.apply(delta(kAsk, px(101), Qty{}, kEnd)), R::kApplied);
+  EXPECT_TRUE(book.is_valid());
+  EXPECT_FALSE(book.is_crossed());
+  EXPECT_EQ(book.crossed_events(), 0u);
+  // A message that ends crossed invalidates the book, even when its last delta is a delete.
+  EXPECT_EQ(book.apply(delta(kBid, px(104), qt(1))), R::kApplied);
+  EXPECT_EQ(book.apply(delta(kBid, px(100), Qty{}, kEnd)), R::kCrossed);
+  EXPECT_FALSE(book.is_valid());
+  EXPECT_EQ(book.crossed_events(), 1u);
 }
 
 TEST(L2Book, DeletingMissingLevelIsCounted) {
@@ -492,7 +514,7 @@ struct RefBook {
       valid = true;
       return R::kSnapshotValid;
     }
-    if (r == R::kApplied && valid && is_crossed()) {
+    if ((d.flags & book_flags::kEndOfBatch) != 0 && valid && is_crossed()) {
       valid = false;
       ++crossed;
       return R::kCrossed;
@@ -561,7 +583,8 @@ TEST(L2Book, RandomizedAgainstReferenceBook) {
         t = std::max<std::int64_t>(1, best + (side == kBid ? -1 : 1) * uniform(-2, 12));
       }
       const std::int64_t q = uniform(0, 9) < 3 ? 0 : uniform(1, 100);
-      batch.push_back(delta(side, px(t), qt(q)));
+      // Half the updates end a venue message (crossing is judged there), half are mid-message.
+      batch.push_back(delta(side, px(t), qt(q), uniform(0, 1) != 0 ? book_flags::kEndOfBatch : 0));
     }
     for (BookDelta& d : batch) {
       d.venue_seq = ++seq;
