@@ -45,7 +45,8 @@ std::uint64_t TscClock::read_ticks() noexcept {
 #endif
 }
 
-TscClock::TscClock(Nanos calibration_ns) {
+TscClock::TscClock(Nanos calibration_ns, TscTimeline timeline) {
+  if (timeline == TscTimeline::kEpoch) offset_ns_ = WallClock{}.now_ns() - steady_ns();
   if (!has_invariant_tsc() || calibration_ns <= 0) return;
   const Nanos t0 = steady_ns();
   const std::uint64_t c0 = read_ticks();
@@ -58,12 +59,12 @@ TscClock::TscClock(Nanos calibration_ns) {
   ticks_per_ns_ = ticks / ns;
   mult_ = static_cast<std::uint64_t>(ns / ticks * static_cast<double>(std::uint64_t{1} << kShift));
   base_ticks_ = c1;
-  base_ns_ = t1;
+  base_ns_ = t1 + offset_ns_;
   uses_tsc_ = mult_ != 0;
 }
 
 Nanos TscClock::now_ns() const noexcept {
-  if (!uses_tsc_) return steady_ns();
+  if (!uses_tsc_) return steady_ns() + offset_ns_;
   const std::uint64_t dt = read_ticks() - base_ticks_;
   const auto scaled = (static_cast<unsigned __int128>(dt) * mult_) >> kShift;
   return base_ns_ + static_cast<Nanos>(scaled);

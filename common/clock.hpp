@@ -34,10 +34,18 @@ class WallClock final : public Clock {
 // one 128-bit multiply and shift (no division). Calibrated once against steady_clock at
 // construction; its readings are on the steady_clock timeline. Falls back to steady_clock
 // when the CPU has no invariant TSC (the constructor checks CPUID).
+//
+// kEpoch puts the readings on the wall-clock timeline instead (offset taken once at
+// calibration; still monotonic). A live session uses it so that its stamps and the epoch
+// stamps that venue signing needs (order gateways run on a WallClock) are one timeline: every
+// latency and journal timestamp is then comparable. The two drift apart only by the TSC
+// calibration error (parts per million) and by any wall-clock step after start.
+enum class TscTimeline : std::uint8_t { kSteady, kEpoch };
+
 class TscClock final : public Clock {
  public:
   // Calibrates over `calibration_ns` (default 20 ms) of busy waiting.
-  explicit TscClock(Nanos calibration_ns = 20'000'000);
+  explicit TscClock(Nanos calibration_ns = 20'000'000, TscTimeline timeline = TscTimeline::kSteady);
   [[nodiscard]] Nanos now_ns() const noexcept override;
   [[nodiscard]] bool uses_tsc() const noexcept { return uses_tsc_; }
   [[nodiscard]] double ticks_per_ns() const noexcept { return ticks_per_ns_; }
@@ -47,6 +55,7 @@ class TscClock final : public Clock {
   bool uses_tsc_ = false;
   std::uint64_t base_ticks_ = 0;
   Nanos base_ns_ = 0;
+  Nanos offset_ns_ = 0;     // timeline - steady_clock (0 for kSteady)
   std::uint64_t mult_ = 0;  // ns = (ticks * mult_) >> kShift
   double ticks_per_ns_ = 0;
   static constexpr int kShift = 32;

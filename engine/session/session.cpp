@@ -86,7 +86,8 @@ class CoreAgent {
 }  // namespace
 
 struct Session::Impl {
-  common::TscClock clock;
+  common::TscClock clock{
+      20'000'000, common::TscTimeline::kEpoch};  // one timeline with the gateways' WallClocks
   common::InstrumentRegistry instruments;
   std::array<std::unique_ptr<VenueQueues>, common::kVenueCount> queues;
   std::vector<std::unique_ptr<VenueRuntime>> venues;

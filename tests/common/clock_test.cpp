@@ -33,6 +33,26 @@ TEST(TscClock, IsMonotonic) {
   }
 }
 
+// The session's clock: TSC speed on the wall-clock timeline, so gateway stamps taken with a
+// WallClock (venue signing needs epoch time) compare with the core's.
+TEST(TscClock, EpochTimelineAgreesWithTheWallClock) {
+  TscClock tsc(5'000'000, TscTimeline::kEpoch);
+  WallClock wall;
+  for (int i = 0; i < 5; ++i) {
+    const Nanos a = tsc.now_ns();
+    const Nanos w = wall.now_ns();
+    // A steady-timeline clock would be decades off; a few ms covers scheduling on a busy box.
+    EXPECT_NEAR(static_cast<double>(a), static_cast<double>(w), 5e6);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Nanos prev = tsc.now_ns();
+  for (int i = 0; i < 10'000; ++i) {
+    const Nanos now = tsc.now_ns();
+    ASSERT_GE(now, prev);
+    prev = now;
+  }
+}
+
 TEST(WallClock, IsEpochBased) {
   WallClock wall;
   // After 2024-01-01 and before 2100-01-01.
