@@ -92,6 +92,7 @@ void Twap::fire_slice(StrategyContext& ctx, int i) noexcept {
   const auto& ins = ctx.instruments().get(ins_);
   const common::L2Book& book = ctx.book(ins_);
   if (!book.is_valid()) {
+    if (pending_slice_ < 0) ctx.note("twap: slice waits for a valid book");
     pending_slice_ = i;  // catch up on the next valid book
     return;
   }
@@ -118,7 +119,12 @@ void Twap::fire_slice(StrategyContext& ctx, int i) noexcept {
     mc.slippage_cap = cfg_.slippage_pct / 100.0;
     mc.size_to_book = false;
     const auto q = price_market_ioc(book, ins, cfg_.side, want, mc);
-    if (q.error != MarketIocError::kOk) return;
+    if (q.error != MarketIocError::kOk) {
+      NoteBuf nb;
+      nb << "twap: slice " << i << " not priced (error " << static_cast<int>(q.error) << ")";
+      ctx.note(nb.view());
+      return;
+    }
     make_ioc_intent(ins, cfg_.side, q, &o);
   } else {
     const common::Level l = cfg_.side == Side::kBuy ? book.best_bid() : book.best_ask();
@@ -136,7 +142,7 @@ void Twap::fire_slice(StrategyContext& ctx, int i) noexcept {
   o.strategy = id_;
   o.ts_recv = ctx.clock().now_ns();
   if (cfg_.reduce_only) o.flags |= common::intent_flags::kReduceOnly;
-  if (ctx.submit(o) != SubmitResult::kAccepted) return;
+  if (ctx.submit(o) != SubmitResult::kAccepted) return;  // the denial is journaled by the core
   ++sent_;
   if (o.tif == common::TimeInForce::kPostOnly) working_ = o.cloid;
 }
