@@ -30,6 +30,8 @@ void load(common::ConfigNode& n, XvenueArbConfig& out) {
   n.optional("leg_policy", &out.leg_policy, LegPolicy::kUnwind, common::enum_parser(kPolicies));
   n.optional("unwind_slippage_pct", &out.unwind_slippage_pct, 0.5, ratio_parser(0.0, 20.0));
   n.optional("max_unwind_attempts", &out.max_unwind_attempts, 3, common::int_parser<int>(1, 100));
+  n.optional("unwind_retry", &out.unwind_retry, common::Duration(std::chrono::milliseconds(100)));
+  if (out.unwind_retry.count() <= 0) n.error("unwind_retry", "must be positive");
   n.optional("other_venue", &out.other_venue, parse_venue_name);
   if (out.max_book_age.count() <= 0) n.error("max_book_age", "must be positive");
   if (out.min_edge_bps < 0) n.error("min_edge_bps", "a negative edge would pay to trade");
@@ -217,6 +219,16 @@ void XvenueArb::on_denied(StrategyContext& ctx, const common::OrderDenied& d) no
   Leg* l = leg_of(d.cloid);
   if (l == nullptr) return;
   l->done = true;
+  // A refused fix order is retried by its sender after a pause (try_resolve); resolving here
+  // would resend the same intent at once, inside the submit that refused it.
+  if (pair_.unwinding && l == &pair_.fix) return;
+  try_resolve(ctx);
+}
+
+void XvenueArb::on_timer(StrategyContext& ctx, std::uint64_t token) noexcept {
+  if (token != kRetryToken || !pair_.active || !pair_.retry_pending) return;
+  pair_.retry_pending = false;
+  pair_.fix.done = true;  // the refused order: nothing filled
   try_resolve(ctx);
 }
 
@@ -267,17 +279,27 @@ void XvenueArb::try_resolve(StrategyContext& ctx) noexcept {
      << (cfg_.leg_policy == LegPolicy::kUnwind ? "unwind" : "complete") << " on "
      << common::to_string(in.venue) << " attempt " << pair_.attempts;
   ctx.note(nb.view());
-  if (quote.error != algos::MarketIocError::kOk ||
-      !send_ioc(ctx, where, side, quote.limit, quote.qty, &pair_.fix)) {
-    // Cannot even send (book invalid, off-lot residual, denied): the pair is stuck.
+  if (quote.error != algos::MarketIocError::kOk) {
+    // Cannot even price it (book invalid or empty within the cap, off-lot residual): stuck.
     finish(ctx, Outcome::kStuck);
+    return;
+  }
+  if (!send_ioc(ctx, where, side, quote.limit, quote.qty, &pair_.fix) && pair_.active) {
+    // Refused by the risk gate: this attempt counts; re-price and resend after a pause.
+    pair_.retry_pending = true;
+    ctx.schedule_timer(ctx.clock().now_ns() + cfg_.unwind_retry.count(), kRetryToken);
   }
 }
 
 void XvenueArb::finish(StrategyContext& ctx, Outcome o) noexcept {
+  if (!pair_.active) return;  // already resolved (a nested callback got there first)
   const Leg& a = pair_.legs[0];
   const Leg& b = pair_.legs[1];
-  const double pnl = b.notional - a.notional - a.fees - b.fees;
+  // Realized on the matched quantity only; a stuck residual stays an open position.
+  const double matched = std::min(a.filled, b.filled);
+  const double avg_buy = a.filled > 0 ? a.notional / a.filled : 0.0;
+  const double avg_sell = b.filled > 0 ? b.notional / b.filled : 0.0;
+  const double pnl = matched * (avg_sell - avg_buy) - a.fees - b.fees;
   realized_pnl_ += pnl;
   ++outcomes_[static_cast<std::size_t>(o)];
   static constexpr const char* kNames[] = {"both_filled", "missed", "unwound", "completed",

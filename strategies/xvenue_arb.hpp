@@ -27,8 +27,11 @@ struct XvenueArbConfig {
   common::Qty max_position;  // per venue, absolute; 0 = no limit
   common::Duration max_book_age = std::chrono::milliseconds(500);
   LegPolicy leg_policy = LegPolicy::kUnwind;
-  double unwind_slippage_pct = 0.5;            // cap for unwind/complete IOCs
-  int max_unwind_attempts = 3;                 // then the pair is "stuck" and the strategy halts
+  double unwind_slippage_pct = 0.5;  // cap for unwind/complete IOCs
+  int max_unwind_attempts = 3;       // then the pair is "stuck" and the strategy halts
+  // A refused unwind/complete order (e.g. the risk gate's duplicate window) is re-priced and
+  // sent again after this pause, not at once: an immediate retry is the same intent again.
+  common::Duration unwind_retry = std::chrono::milliseconds(100);
   std::optional<common::VenueId> other_venue;  // used by the engine to pick the instruments
 };
 
@@ -49,6 +52,7 @@ class XvenueArb final : public Strategy {
   void on_fill(StrategyContext& ctx, const common::Fill& f) noexcept override;
   void on_denied(StrategyContext& ctx, const common::OrderDenied& d) noexcept override;
   void on_venue_status(StrategyContext& ctx, const common::VenueStatus& s) noexcept override;
+  void on_timer(StrategyContext& ctx, std::uint64_t token) noexcept override;
 
   [[nodiscard]] bool in_flight() const noexcept { return pair_.active; }
   [[nodiscard]] bool halted() const noexcept { return halted_; }
@@ -74,6 +78,7 @@ class XvenueArb final : public Strategy {
     bool active = false;
     bool unwinding = false;
     int attempts = 0;
+    bool retry_pending = false;  // a refused fix order waits for kRetryToken
     Leg legs[2];
     Leg fix;  // the current unwind/complete order
   };
@@ -85,6 +90,7 @@ class XvenueArb final : public Strategy {
                 common::Price limit, common::Qty qty, Leg* leg) noexcept;
   [[nodiscard]] Leg* leg_of(common::ClientOrderId c) noexcept;
   void try_resolve(StrategyContext& ctx) noexcept;
+  static constexpr std::uint64_t kRetryToken = 1;
   void finish(StrategyContext& ctx, Outcome o) noexcept;
 
   common::StrategyId id_;

@@ -199,6 +199,62 @@ TEST(XvenueArb, UnwindThatCannotFillIsStuckAndHalts) {
   EXPECT_EQ(r.ctx.new_orders().size(), n);
 }
 
+// The paper session found it: the risk gate refuses an identical intent within its duplicate
+// window, and an unwind resent at once was that intent again, three times, so the pair went
+// "stuck" and the strategy halted. A refused unwind now waits, re-prices and is sent again.
+TEST(XvenueArb, RefusedUnwindIsRetriedAfterAPauseNotAtOnce) {
+  Rig r;
+  r.ctx.set_ioc_fill_ratio(r.b, 0.0);  // the sell leg gets nothing: unwind the buy on A
+  r.ctx.set_book_sizes(r.a, 1999, 5, 2000, 5);
+  r.ctx.set_book_sizes(r.b, 2010, 5, 2011, 5);
+  r.s->on_book(r.ctx, r.a);
+  r.s->on_book(r.ctx, r.b);
+  ASSERT_EQ(r.ctx.new_orders().size(), 2u);
+  r.ctx.deny_next(1);  // the first unwind order is refused
+  r.ctx.pump(*r.s);
+  EXPECT_EQ(r.ctx.intents.size(), 3u);  // legs + the refused unwind, nothing resent yet
+  EXPECT_TRUE(r.s->in_flight());
+  EXPECT_FALSE(r.s->halted());
+  r.ctx.advance_by(testing::kSec / 20);  // 50 ms: still inside the pause
+  r.ctx.pump(*r.s);
+  EXPECT_EQ(r.ctx.intents.size(), 3u);
+  r.ctx.advance_by(testing::kSec / 10);  // past the 100 ms pause: re-priced and sent
+  r.ctx.pump(*r.s);
+  ASSERT_EQ(r.ctx.intents.size(), 4u);
+  EXPECT_EQ(r.ctx.intents[3].instrument, r.a);
+  EXPECT_EQ(r.ctx.intents[3].side, Side::kSell);
+  EXPECT_NE(r.ctx.intents[3].cloid, r.ctx.intents[2].cloid);
+  EXPECT_EQ(r.s->outcomes(XvenueArb::Outcome::kUnwound), 1u);
+  EXPECT_EQ(r.s->outcomes(XvenueArb::Outcome::kStuck), 0u);
+  EXPECT_FALSE(r.s->halted());
+  EXPECT_EQ(r.ctx.position(r.a), Qty{});
+  EXPECT_FALSE(r.ctx.noted("halted"));
+}
+
+// Every attempt refused: stuck once (one note, one outcome), with the matched quantity's PnL
+// only (nothing matched here), never the unmatched leg's notional.
+TEST(XvenueArb, UnwindRefusedEveryTimeIsStuckOnce) {
+  auto cfg = Rig::defaults();
+  cfg.max_unwind_attempts = 2;
+  Rig r(cfg);
+  r.ctx.set_ioc_fill_ratio(r.b, 0.0);
+  r.ctx.set_book_sizes(r.a, 1999, 5, 2000, 5);
+  r.ctx.set_book_sizes(r.b, 2010, 5, 2011, 5);
+  r.s->on_book(r.ctx, r.a);
+  r.s->on_book(r.ctx, r.b);
+  r.ctx.deny_next(10);
+  for (int i = 0; i < 10; ++i) {
+    r.ctx.pump(*r.s);
+    r.ctx.advance_by(testing::kSec / 5);
+  }
+  EXPECT_EQ(r.s->outcomes(XvenueArb::Outcome::kStuck), 1u);
+  EXPECT_TRUE(r.s->halted());
+  EXPECT_EQ(r.ctx.intents.size(), 4u);  // two legs, two refused unwinds
+  // The buy's fee only (5 x 2000 x 4.5 bp): the long residual stays an open position, not a
+  // -10000 "loss".
+  EXPECT_NEAR(r.s->realized_pnl(), -4.5, 1e-6);
+}
+
 TEST(XvenueArb, SizeOnBothLotGridsAndCaps) {
   auto cfg = Rig::defaults();
   cfg.max_notional = common::Money::from_raw(5'000LL * 100'000'000LL);  // 2.5 ETH at 2000
