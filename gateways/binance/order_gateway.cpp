@@ -1,5 +1,6 @@
 #include "gateways/binance/order_gateway.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -56,7 +57,8 @@ BinanceOrderGateway::BinanceOrderGateway(const common::InstrumentRegistry& regis
       codec_(signer_, config_.recv_window_ms),
       parser_(symbols_),
       table_(config_.max_orders),
-      seen_fills_(config_.fill_memory) {
+      seen_fills_(config_.fill_memory),
+      reconciler_(std::max(config_.max_orders, ExecParser::kMaxOrders)) {
   if (config_.backlog == 0 || config_.max_orders == 0 || config_.fill_memory == 0 ||
       config_.max_intents_per_cycle <= 0 || config_.max_status_queries <= 0 ||
       config_.max_resends < 0 || config_.recv_window_ms <= 0) {
@@ -276,6 +278,9 @@ bool BinanceOrderGateway::send(Request& r) noexcept {
     case ReqKind::kKeepAlive:
       built = OrderCodec::keepalive_listen_key();
       break;
+    case ReqKind::kOpenOrders:
+      built = codec_.open_orders({}, ts_ms, buf);
+      break;
     case ReqKind::kFree:
       return false;
   }
@@ -345,6 +350,9 @@ void BinanceOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
     case ReqKind::kListenKey:
     case ReqKind::kKeepAlive:
       on_listen_key_answer(*r, resp);
+      break;
+    case ReqKind::kOpenOrders:
+      on_open_orders_answer(*r, resp);
       break;
     case ReqKind::kFree:
       break;
@@ -457,6 +465,10 @@ void BinanceOrderGateway::start_query(Request& r, ReqKind query_for) noexcept {
 }
 
 void BinanceOrderGateway::on_query_answer(Request& r, const HttpResponse& resp) noexcept {
+  if (r.query_for == ReqKind::kFree) {
+    on_reconcile_query(r, resp);
+    return;
+  }
   if (resp.outcome != HttpOutcome::kOk) {
     start_query(r, r.query_for);
     return;
@@ -577,6 +589,7 @@ int BinanceOrderGateway::run_timers(Nanos now) noexcept {
                                                            : ReqKind::kKeepAlive);
     ++work;
   }
+  work += run_reconcile(now);
   return work;
 }
 
@@ -588,6 +601,8 @@ void BinanceOrderGateway::on_ws_open() noexcept {
   st.venue = common::VenueId::kBinance;
   st.state = common::VenueState::kConnected;
   emit(ExecEvent(st));
+  counters_.reconnects.add();
+  request_reconcile();  // whatever happened while the stream was down
 }
 
 void BinanceOrderGateway::on_ws_close() noexcept {

@@ -17,6 +17,7 @@
 #include "common/spsc_queue.hpp"
 #include "gateways/binance/exec_parser.hpp"
 #include "gateways/binance/order_codec.hpp"
+#include "gateways/binance/reconcile.hpp"
 #include "gateways/binance/signer.hpp"
 #include "gateways/binance/symbols.hpp"
 #include "gateways/cex_transport.hpp"
@@ -53,6 +54,9 @@ struct OrderGatewayConfig {
 //   signature) at most max_resends times. "Not sent" -> re-sent once.
 // * User stream ORDER_TRADE_UPDATE -> Fill (dedup by trade id) + OrderUpdate (dedup by status and
 //   filled qty, so the REST ack and the stream's NEW reach the core once).
+// * Reconciliation after every user-stream (re)connect and on request_reconcile(): GET
+//   /fapi/v1/openOrders (all symbols), then GET /fapi/v1/order for each order believed open that
+//   is not listed; differences become OrderUpdates (OrderReconciler), counted per kind.
 // * The rate gate and breaker are asked before every request; a refused order is rejected with
 //   kRateLimited (never queued: the strategy decides).
 // Hot path (intent -> signed request; answer -> update): no allocation, lock or exception.
@@ -80,7 +84,14 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   void on_ws_text(const WsFrame& frame) noexcept override;
   void on_ws_close() noexcept override;
 
+  // Starts a reconciliation round (no-op while one is running). Off the intent path.
+  void request_reconcile() noexcept;
+  [[nodiscard]] bool reconciling() const noexcept { return rec_wanted_ || rec_pending_; }
+
   [[nodiscard]] const GatewayCounters& counters() const noexcept { return counters_; }
+  [[nodiscard]] const ReconcileCounters& reconcile_counters() const noexcept {
+    return rec_counters_;
+  }
   [[nodiscard]] const ExecCounters& codec_counters() const noexcept { return parser_.counters(); }
   [[nodiscard]] hyperliquid::OrderTable& orders() noexcept { return table_; }
   [[nodiscard]] std::string_view listen_key() const noexcept { return listen_key_; }
@@ -99,13 +110,15 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
     kStatusQuery,
     kListenKey,
     kKeepAlive,
+    kOpenOrders,
   };
   struct Request {
     ReqKind kind = ReqKind::kFree;
-    ReqKind query_for = ReqKind::kFree;  // kStatusQuery: kOrder (may resend) or kCancel
-    std::uint8_t attempts = 0;           // re-sends
-    std::uint8_t queries = 0;            // status queries made
-    bool waiting = false;                // a deferred status query (not_before)
+    // kStatusQuery: kOrder (may resend), kCancel, or kFree (a reconciliation query)
+    ReqKind query_for = ReqKind::kFree;
+    std::uint8_t attempts = 0;  // re-sends
+    std::uint8_t queries = 0;   // status queries made
+    bool waiting = false;       // a deferred status query (not_before)
     std::uint64_t request_id = 0;
     std::int64_t sent_ms = 0;  // timestamp of the last signed new-order request
     common::Nanos not_before = 0;
@@ -138,6 +151,10 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   void emit(const common::ExecEvent& e) noexcept;
   int flush_backlog() noexcept;
   void request_listen_key(ReqKind kind) noexcept;
+  // Reconciliation glue (reconcile.cpp).
+  int run_reconcile(common::Nanos now) noexcept;
+  void on_open_orders_answer(Request& r, const HttpResponse& resp) noexcept;
+  void on_reconcile_query(Request& r, const HttpResponse& resp) noexcept;
 
   const common::InstrumentRegistry& registry_;
   RestTransport& rest_;
@@ -173,7 +190,13 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   bool started_ = false;
   bool key_pending_ = false;
 
+  OrderReconciler reconciler_;
+  bool rec_wanted_ = false;   // a round is due: the snapshot request is not out yet
+  bool rec_pending_ = false;  // the snapshot request awaits its answer
+  common::Nanos rec_retry_ns_ = 0;
+
   GatewayCounters counters_;
+  ReconcileCounters rec_counters_;
 };
 
 }  // namespace peregrine::gateways::binance

@@ -370,5 +370,171 @@ TEST(BinanceOrderGateway, ModifyIsRefusedAndUnknownInstrumentRejected) {
   EXPECT_TRUE(f.rest.reqs.empty());
 }
 
+// ---- reconciliation ----------------------------------------------------------------------------
+
+// GET /fapi/v1/openOrders item for kCloid (or for a foreign client id).
+std::string open_item(std::string_view status, std::string_view executed, std::uint64_t update_ms,
+                      std::string_view client = kCloidText, std::uint64_t oid = 22542179) {
+  return R"({"orderId":)" + std::to_string(oid) + R"(,"symbol":"BTCUSDT","status":")" +
+         std::string(status) + R"(","clientOrderId":")" + std::string(client) +
+         R"(","price":"61800.10","avgPrice":"0","origQty":"0.010","executedQty":")" +
+         std::string(executed) +
+         R"(","cumQuote":"0","timeInForce":"GTC","type":"LIMIT","reduceOnly":false,)"
+         R"("closePosition":false,"side":"BUY","positionSide":"BOTH","stopPrice":"0",)"
+         R"("workingType":"CONTRACT_PRICE","priceProtect":false,"origType":"LIMIT",)"
+         R"("time":1723161256000,"updateTime":)" +
+         std::to_string(update_ms) + "}";
+}
+
+// An order acked NEW (request 1), the user stream opened (reconciliation starts: request 2).
+struct RecFixture : Fixture {
+  RecFixture() : Fixture(false) {
+    submit(new_intent());
+    rest.answer(1, 200, order_body("NEW"));
+    gw->do_work();
+    (void)drain();
+    gw->on_ws_open();  // what a (re)connected user stream does
+    (void)drain();     // VenueStatus kConnected
+  }
+  const FakeRest::Req& last() const { return rest.reqs.back(); }
+};
+
+TEST(BinanceOrderGatewayReconcile, OpenAndInSyncProducesNothing) {
+  RecFixture f;
+  ASSERT_EQ(f.rest.reqs.size(), 2u);
+  EXPECT_EQ(f.last().method, gateways::HttpMethod::kGet);
+  EXPECT_EQ(f.last().target.rfind("/fapi/v1/openOrders?timestamp=", 0), 0u) << f.last().target;
+  EXPECT_TRUE(f.gw->reconciling());
+  f.gw->request_reconcile();  // one round at a time
+  EXPECT_EQ(f.rest.reqs.size(), 2u);
+  f.rest.answer(2, 200, "[" + open_item("NEW", "0", 1723161256100) + "]");
+  f.gw->do_work();
+  EXPECT_TRUE(f.drain().empty());
+  EXPECT_EQ(f.rest.reqs.size(), 2u);  // nothing to ask about
+  EXPECT_FALSE(f.gw->reconciling());
+  const auto& c = f.gw->reconcile_counters();
+  EXPECT_EQ(c.rounds.get(), 1u);
+  EXPECT_EQ(c.state_changes.get() + c.revived.get() + c.gone_queried.get() + c.foreign_orders.get(),
+            0u);
+  EXPECT_EQ(f.gw->counters().reconcile_corrections.get(), 0u);
+}
+
+TEST(BinanceOrderGatewayReconcile, PartialFillMissedWhileDownIsCorrected) {
+  RecFixture f;
+  f.rest.answer(2, 200, "[" + open_item("PARTIALLY_FILLED", "0.004", 1723161257000) + "]");
+  f.gw->do_work();
+  const auto u = f.updates();
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].cloid, kCloid);
+  EXPECT_EQ(u[0].status, OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(u[0].filled_qty, *Qty::parse("0.004"));
+  EXPECT_EQ(u[0].strategy, common::StrategyId{7});
+  EXPECT_EQ(f.gw->reconcile_counters().state_changes.get(), 1u);
+  EXPECT_EQ(f.gw->counters().reconcile_corrections.get(), 1u);
+  // A second round with the same answer: already in sync.
+  f.gw->request_reconcile();
+  f.rest.answer(3, 200, "[" + open_item("PARTIALLY_FILLED", "0.004", 1723161257000) + "]");
+  f.gw->do_work();
+  EXPECT_TRUE(f.drain().empty());
+  EXPECT_EQ(f.gw->counters().reconcile_corrections.get(), 1u);
+}
+
+TEST(BinanceOrderGatewayReconcile, VanishedOrderIsQueriedAndItsFillOrCancelReported) {
+  for (const char* final_status : {"FILLED", "CANCELED"}) {
+    RecFixture f;
+    f.rest.answer(2, 200, "[]");
+    f.gw->do_work();
+    EXPECT_TRUE(f.drain().empty());
+    ASSERT_EQ(f.rest.reqs.size(), 3u);
+    EXPECT_EQ(f.last().target.rfind(
+                  "/fapi/v1/order?symbol=BTCUSDT&origClientOrderId=" + std::string(kCloidText), 0),
+              0u)
+        << f.last().target;
+    const bool filled = std::string_view(final_status) == "FILLED";
+    f.rest.answer(3, 200, order_body(final_status, filled ? "0.010" : "0"));
+    f.gw->do_work();
+    const auto u = f.updates();
+    ASSERT_EQ(u.size(), 1u) << final_status;
+    EXPECT_EQ(u[0].status, filled ? OrderStatus::kFilled : OrderStatus::kCancelled);
+    const auto& c = f.gw->reconcile_counters();
+    EXPECT_EQ(c.gone_queried.get(), 1u);
+    EXPECT_EQ(c.gone_closed.get(), 1u);
+    EXPECT_EQ(f.gw->counters().reconcile_corrections.get(), 1u);
+    // Terminal now: a late stream update for it is a duplicate, and a new round asks nothing.
+    f.gw->request_reconcile();
+    f.rest.answer(4, 200, "[]");
+    f.gw->do_work();
+    EXPECT_EQ(f.rest.reqs.size(), 4u);
+    EXPECT_TRUE(f.drain().empty());
+  }
+}
+
+TEST(BinanceOrderGatewayReconcile, VanishedOrderUnknownToTheVenueIsReportedCancelled) {
+  RecFixture f;
+  f.rest.answer(2, 200, "[]");
+  f.gw->do_work();
+  f.rest.answer(3, 400, R"({"code":-2013,"msg":"Order does not exist."})");
+  f.gw->do_work();
+  const auto u = f.updates();
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kCancelled);
+  EXPECT_EQ(u[0].reject, RejectReason::kUnknownOrder);
+  EXPECT_EQ(f.gw->reconcile_counters().gone_unknown.get(), 1u);
+}
+
+TEST(BinanceOrderGatewayReconcile, ForeignOpenOrderIsCountedNotAdopted) {
+  RecFixture f;
+  f.rest.answer(2, 200,
+                "[" + open_item("NEW", "0", 1723161256100) + "," +
+                    open_item("NEW", "0", 1723161256100, "web_manual_order_1", 999) + "]");
+  f.gw->do_work();
+  EXPECT_TRUE(f.drain().empty());
+  EXPECT_EQ(f.gw->reconcile_counters().foreign_orders.get(), 1u);
+  EXPECT_EQ(f.gw->orders().find_oid(999), nullptr);
+  EXPECT_EQ(f.gw->counters().reconcile_corrections.get(), 0u);
+}
+
+TEST(BinanceOrderGatewayReconcile, StaleListingDoesNotUndoANewerStreamUpdate) {
+  RecFixture f;
+  // The stream reports the fill after the snapshot was taken but before its answer arrived.
+  const std::string frame = trade_update("TRADE", "FILLED", "0.010", "0.010", 7001);
+  f.gw->on_ws_text(WsFrame{frame.data(), frame.size(), frame.size(), 0});
+  ASSERT_EQ(f.updates().size(), 1u);  // the fill's update (the Fill itself is not counted)
+  f.rest.answer(2, 200, "[" + open_item("NEW", "0", 1723161256200) + "]");
+  f.gw->do_work();
+  EXPECT_TRUE(f.drain().empty());
+  EXPECT_EQ(f.gw->reconcile_counters().revived.get(), 0u);
+}
+
+TEST(BinanceOrderGatewayReconcile, FailedSnapshotIsRetriedAndCorrectsNothing) {
+  RecFixture f;
+  f.rest.answer(2, 0, "", HttpOutcome::kTimeout);
+  f.gw->do_work();
+  EXPECT_TRUE(f.drain().empty());
+  EXPECT_EQ(f.gw->reconcile_counters().failed_rounds.get(), 1u);
+  EXPECT_TRUE(f.gw->reconciling());
+  f.clock.now += 1'000 * kMs;
+  f.gw->do_work();
+  ASSERT_EQ(f.rest.reqs.size(), 3u);
+  EXPECT_EQ(f.last().target.rfind("/fapi/v1/openOrders?", 0), 0u);
+  f.rest.answer(3, 200, "not json");
+  f.gw->do_work();
+  EXPECT_EQ(f.gw->reconcile_counters().failed_rounds.get(), 2u);
+  EXPECT_EQ(f.gw->counters().reconcile_corrections.get(), 0u);
+}
+
+TEST(BinanceOrderGatewayReconcile, OrderWithARequestInFlightIsLeftToIt) {
+  Fixture f;
+  f.submit(new_intent());  // no answer yet
+  f.gw->on_ws_open();
+  (void)f.drain();
+  ASSERT_EQ(f.rest.reqs.size(), 2u);
+  f.rest.answer(2, 200, "[]");
+  f.gw->do_work();
+  EXPECT_TRUE(f.drain().empty());
+  EXPECT_EQ(f.rest.reqs.size(), 2u);  // no status query about the in-flight order
+  EXPECT_EQ(f.gw->reconcile_counters().gone_queried.get(), 0u);
+}
+
 }  // namespace
 }  // namespace peregrine::gateways::binance
