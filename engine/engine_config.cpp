@@ -389,6 +389,16 @@ void load_control(ConfigNode& n, ControlConfig& out) {
   read_credential(n, "api_key", &out.api_key, exposed, common::parse_secret);
 }
 
+void load_alerts(ConfigNode& n, AlertsConfig& out) {
+  n.optional("webhook_url", &out.webhook_url, std::string{});
+  if (!out.webhook_url.empty() && !out.webhook_url.starts_with("http://") &&
+      !out.webhook_url.starts_with("https://")) {
+    n.error("webhook_url", "expected an http:// or https:// URL");
+  }
+  n.optional("deny_window_ms", &out.deny_window_ms, std::int64_t{1000},
+             common::int_parser<std::int64_t>(1, 3'600'000));
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -449,6 +459,7 @@ void load_engine_config(ConfigNode& root, EngineConfig& out) {
   root.list("strategies", &out.strategies,
             [&out](ConfigNode& n, StrategyConfig& s) { load_strategy(n, s, out); });
   root.optional_map("control", &out.control, load_control);
+  root.optional_map("alerts", &out.alerts, load_alerts);
 }
 
 common::LoadResult<EngineConfig> load_engine_config_file(const std::filesystem::path& path,

@@ -131,6 +131,12 @@ struct ControlConfig {
   common::Secret api_key;  // required unless bind is a loopback address
 };
 
+// Where alerts (fills, rejects, halts, disconnects) go besides the log.
+struct AlertsConfig {
+  std::string webhook_url;             // http(s) URL for HTTP POST JSON; empty: log only
+  std::int64_t deny_window_ms = 1000;  // risk denials within a window become one summary alert
+};
+
 struct EngineConfig {
   EngineSection engine;
   std::vector<VenueConfig> venues;  // in kVenueNames order, only those configured
@@ -138,6 +144,7 @@ struct EngineConfig {
   RiskConfig risk;
   std::vector<StrategyConfig> strategies;
   ControlConfig control;
+  AlertsConfig alerts;
 
   [[nodiscard]] const VenueConfig* venue(common::VenueId v) const noexcept;
   [[nodiscard]] const InstrumentConfig* instrument(std::string_view asset) const noexcept;

@@ -184,6 +184,15 @@ bool ControlFlowTap::on_fill(const common::Fill& f, Nanos now) noexcept {
   return true;
 }
 
+bool ControlFlowTap::visit_open(OpenOrderVisitor fn, void* ctx) const noexcept {
+  if (inner_.visit_open(fn, ctx)) return true;
+  for (std::size_t i = 0; i < open_count_; ++i) {
+    const OpenOrder& o = open_[i];
+    fn(ctx, OpenOrderView{o.intent, o.venue_order_id, o.status, o.filled, o.created_ns});
+  }
+  return true;
+}
+
 void ControlFlowTap::fill_stats(SessionStats& s, Nanos now) const noexcept {
   inner_.fill_stats(s, now);
   if (halted_) s.risk = RiskMode::kHalted;
@@ -463,11 +472,18 @@ void ControlBridge::close_or_reduce(const control::ControlCommand& cmd) noexcept
 
 void ControlBridge::kill(const control::ControlCommand& cmd) noexcept {
   ++counters_.kills;
-  flow_.halt();  // first: nothing the strategies submit from here on is admitted
-  // Collected first: cancelling goes through the tap, which must not be walked while it runs.
-  const std::size_t n = flow_.open_count();
-  for (std::size_t i = 0; i < n; ++i) {
-    const common::OrderIntent& o = flow_.open_order(i).intent;
+  const Nanos now = core_.clock().now_ns();
+  // First: the gate itself is halted, so nothing the strategies submit from here on passes.
+  flow_.halt(now);
+  // Collected first: cancelling goes through the flow, whose table must not be walked while
+  // it changes. Orders beyond the scratch list are left to the venues' dead-man switches.
+  std::size_t n = 0;
+  flow_.for_each_open([&](const OpenOrderView& v) noexcept {
+    if (n == ControlFlowTap::kMaxTracked) {
+      ++counters_.kill_overflow;
+      return;
+    }
+    const common::OrderIntent& o = v.intent;
     common::OrderIntent c;
     c.action = IntentAction::kCancel;
     c.target = o.cloid;
@@ -476,8 +492,8 @@ void ControlBridge::kill(const control::ControlCommand& cmd) noexcept {
     c.side = o.side;
     c.price = o.price;
     c.qty = o.qty;
-    kill_list_[i] = c;
-  }
+    kill_list_[n++] = c;
+  });
   std::uint64_t sent = 0;
   for (std::size_t i = 0; i < n; ++i) {
     kill_list_[i].cloid = core_.next_manual_id();
@@ -485,6 +501,7 @@ void ControlBridge::kill(const control::ControlCommand& cmd) noexcept {
   }
   counters_.kill_cancels_sent += sent;
   counters_.last_kill_cancels = sent;
+  if (on_kill_ != nullptr) on_kill_(on_kill_ctx_, now, sent);
   if (options_.reply_to_kill) {
     Msg m;
     m << "halted; " << sent << " cancel" << (sent == 1 ? "" : "s") << " sent";
@@ -645,6 +662,7 @@ void ControlBridge::fill_snapshot(control::ControlSnapshot& s) noexcept {
   add_counter(s, "control_snapshots_skipped", counters_.snapshots_skipped);
   add_counter(s, "halted_denials", flow_.halted_denials());
   add_counter(s, "untracked_orders", flow_.untracked());
+  add_counter(s, "kill_overflow", counters_.kill_overflow);
   if (journal_ != nullptr) {
     add_counter(s, "journal_appended", journal_->appended());
     add_counter(s, "journal_dropped", journal_->dropped());

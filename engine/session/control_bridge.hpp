@@ -26,11 +26,13 @@ namespace journal {
 class JournalWriter;
 }
 
-// Sits between the Core and the session's order flow. The flow seam (SessionOrderFlow) has no
-// open-order list, no per-instrument entry price and no way to halt the gate, so the tap keeps
-// a small mirror of what it admitted and a halt flag of its own. Once the flow grows those
-// (see the lead's notes), the mirror can go; until then it is exact for everything admitted
-// through it, because every admit/unsend/update/fill passes here.
+// Sits between the Core and the session's order flow. The kill switch halts the flow's real
+// risk gate (SessionOrderFlow::halt) and cancels what the flow's order table lists
+// (for_each_open); the tap's own halt flag only covers flows without a gate. The tap still
+// keeps a small mirror of what it admitted, with venue ids and creation times, for the
+// snapshot's order rows and the per-instrument entry price the flow seam does not expose; it
+// is exact for everything admitted through it, because every admit/unsend/update/fill passes
+// here.
 class ControlFlowTap final : public SessionOrderFlow {
  public:
   struct OpenOrder {
@@ -69,9 +71,19 @@ class ControlFlowTap final : public SessionOrderFlow {
     return !halted_ && inner_.venue_healthy(v);
   }
   void fill_stats(SessionStats& s, Nanos now) const noexcept override;
+  void halt(Nanos now) noexcept override {
+    halted_ = true;
+    inner_.halt(now);
+  }
+  [[nodiscard]] RiskMode risk_mode() const noexcept override {
+    return halted_ ? RiskMode::kHalted : inner_.risk_mode();
+  }
+  // The flow's order table when it has one (it also holds orders beyond kMaxTracked), else
+  // the tap's list.
+  bool visit_open(OpenOrderVisitor fn, void* ctx) const noexcept override;
 
-  // Kill switch: from now on no new or modified order is admitted (cancels still are).
-  void halt() noexcept { halted_ = true; }
+  // Kill switch: halted_ is the tap's copy (set by halt(now)); from then on no new or modified
+  // order is admitted (cancels still are).
   [[nodiscard]] bool halted() const noexcept { return halted_; }
 
   [[nodiscard]] std::size_t open_count() const noexcept { return open_count_; }
@@ -180,6 +192,7 @@ struct ControlBridgeCounters {
   std::uint64_t kills = 0;
   std::uint64_t kill_cancels_sent = 0;  // over every kill
   std::uint64_t last_kill_cancels = 0;
+  std::uint64_t kill_overflow = 0;  // open orders beyond the kill list (not cancelled by us)
   std::uint64_t signals = 0;
   std::uint64_t signals_delivered = 0;  // executor deliveries (one signal may reach several)
   std::uint64_t replies_dropped = 0;    // reply buffer overflow (never expected)
@@ -198,6 +211,12 @@ class ControlBridge {
   // Start-up wiring.
   void add_signal_relay(SignalRelay* relay) { relays_.push_back(relay); }
   void set_journal(const journal::JournalWriter* writer) noexcept { journal_ = writer; }
+  // Called on the core thread after each kill, with the cancels sent (the alerts tap).
+  using KillListener = void (*)(void* ctx, Nanos now, std::uint64_t cancels_sent) noexcept;
+  void set_kill_listener(KillListener fn, void* ctx) noexcept {
+    on_kill_ = fn;
+    on_kill_ctx_ = ctx;
+  }
   void set_started(Nanos started_ns) noexcept { started_ns_ = started_ns; }
   void set_venue_enabled(common::VenueId v, bool on) noexcept {
     venue_enabled_[static_cast<std::size_t>(v) % common::kVenueCount] = on;
@@ -235,6 +254,8 @@ class ControlBridge {
   ControlBridgeOptions options_;
   std::vector<SignalRelay*> relays_;
   const journal::JournalWriter* journal_ = nullptr;
+  KillListener on_kill_ = nullptr;
+  void* on_kill_ctx_ = nullptr;
   std::array<bool, common::kVenueCount> venue_enabled_{};
   Nanos started_ns_ = 0;
   Nanos next_publish_ = 0;

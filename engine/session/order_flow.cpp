@@ -132,6 +132,31 @@ class EngineOrderFlow final : public SessionOrderFlow {
            risk_.state() != risk::RiskState::kHalted;
   }
 
+  void halt(Nanos now) noexcept override {
+    // The gate's own cancel list is not used: the bridge sends the cancels through the core so
+    // they are journaled and queued like any other intent.
+    static_cast<void>(risk_.kill(now));
+  }
+
+  RiskMode risk_mode() const noexcept override {
+    switch (risk_.state()) {
+      case risk::RiskState::kNormal:
+        return RiskMode::kNormal;
+      case risk::RiskState::kReducingOnly:
+        return RiskMode::kReducingOnly;
+      case risk::RiskState::kHalted:
+        return RiskMode::kHalted;
+    }
+    return RiskMode::kHalted;
+  }
+
+  bool visit_open(OpenOrderVisitor fn, void* ctx) const noexcept override {
+    orders_.for_each_open([fn, ctx](const oms::OrderRecord& r) noexcept {
+      fn(ctx, OpenOrderView{r.intent, r.venue_order_id, r.status, r.executed(), r.ts_submit});
+    });
+    return true;
+  }
+
   void fill_stats(SessionStats& s, Nanos) const noexcept override {
     for (std::size_t st = 0; st < kMaxSessionStrategies; ++st) {
       for (std::size_t v = 0; v < common::kVenueCount; ++v) {
@@ -152,17 +177,7 @@ class EngineOrderFlow final : public SessionOrderFlow {
         s.cells[st][v] = out;
       }
     }
-    switch (risk_.state()) {
-      case risk::RiskState::kNormal:
-        s.risk = RiskMode::kNormal;
-        break;
-      case risk::RiskState::kReducingOnly:
-        s.risk = RiskMode::kReducingOnly;
-        break;
-      case risk::RiskState::kHalted:
-        s.risk = RiskMode::kHalted;
-        break;
-    }
+    s.risk = risk_mode();
     s.venue_state = venue_state_;
   }
 

@@ -14,10 +14,12 @@
 #include "common/agent_runner.hpp"
 #include "common/clock.hpp"
 #include "common/rng.hpp"
+#include "engine/alerts/webhook_alerter.hpp"
 #include "engine/control/control_server.hpp"
 #include "engine/core/core.hpp"
 #include "engine/journal/journal_observer.hpp"
 #include "engine/journal/journal_writer.hpp"
+#include "engine/session/alerts_tap.hpp"
 #include "engine/session/control_bridge.hpp"
 #include "engine/session/wiring.hpp"
 
@@ -53,14 +55,22 @@ void collect(const Core& core, const SessionOrderFlow& flow, common::Nanos start
 // a periodic statistics copy for the session.
 class CoreAgent {
  public:
-  CoreAgent(Core& core, SessionOrderFlow& flow, ControlBridge* bridge, const SessionStats& names,
-            common::SpscQueue<SessionStats>& out, common::Nanos start) noexcept
-      : core_(core), flow_(flow), bridge_(bridge), names_(names), out_(out), start_(start) {}
+  CoreAgent(Core& core, SessionOrderFlow& flow, ControlBridge* bridge, AlertsTap* alerts,
+            const SessionStats& names, common::SpscQueue<SessionStats>& out,
+            common::Nanos start) noexcept
+      : core_(core),
+        flow_(flow),
+        bridge_(bridge),
+        alerts_(alerts),
+        names_(names),
+        out_(out),
+        start_(start) {}
   [[nodiscard]] std::string_view name() const noexcept { return "pg-core"; }
   int do_work() noexcept {
     int work = core_.do_work();
     if (bridge_ != nullptr) work += bridge_->do_work();
     const common::Nanos now = core_.clock().now_ns();
+    if (alerts_ != nullptr) work += alerts_->poll(now);
     if (now >= next_publish_) {
       next_publish_ = now + kPublishEvery;
       stats_ = names_;
@@ -76,6 +86,7 @@ class CoreAgent {
   Core& core_;
   SessionOrderFlow& flow_;
   ControlBridge* bridge_;
+  AlertsTap* alerts_;
   const SessionStats& names_;
   common::SpscQueue<SessionStats>& out_;
   common::Nanos start_;
@@ -103,9 +114,12 @@ struct Session::Impl {
   std::unique_ptr<control::ControlChannel> channel;
   std::unique_ptr<ControlBridge> bridge;
   std::unique_ptr<control::ControlServer> server;
+  std::unique_ptr<alerts::WebhookAlerter> alerter;
+  std::unique_ptr<AlertsTap> alerts_tap;  // the core's observer when alerts are on
   // Declared after their agents so they stop (and join) before the agents are destroyed.
   std::unique_ptr<common::AgentRunner<journal::JournalWriter, common::BackoffIdle>> journal_runner;
   std::unique_ptr<common::AgentRunner<control::ControlServer, common::BackoffIdle>> server_runner;
+  std::unique_ptr<common::AgentRunner<alerts::WebhookAlerter, common::BackoffIdle>> alerts_runner;
 };
 
 namespace {
@@ -114,6 +128,13 @@ std::string journal_file_name() {
   // The wall clock only names the file (sessions sort by start); event times come from `clock`.
   const common::WallClock wall;
   return "session-" + std::to_string(wall.now_ns() / 1'000'000) + ".pgj";
+}
+
+std::string alert_webhook_url(const SessionOptions& o, const AlertsConfig& c) {
+  if (!o.alert_webhook_url.empty()) return o.alert_webhook_url;
+  if (!c.webhook_url.empty()) return c.webhook_url;
+  const char* env = std::getenv("PEREGRINE_ALERT_WEBHOOK");  // start-up only, before any thread
+  return env != nullptr ? std::string(env) : std::string();
 }
 
 std::string control_api_key(const ControlConfig& c) {
@@ -162,6 +183,28 @@ void Session::build() {
     m.observer = std::make_unique<journal::JournalObserver>(*m.journal, m.clock,
                                                             journal::MdJournaling::kNoDeltas);
     m.core->set_observer(m.observer.get());
+  }
+
+  if (options_.alerts) {
+    alerts::WebhookConfig wc;
+    wc.url = alert_webhook_url(options_, config_.alerts);
+    m.alerter = std::make_unique<alerts::WebhookAlerter>(wc, m.clock);
+    std::string error;
+    if (!m.alerter->configure(&error)) {
+      // The URL is the operator's; the session still trades and logs alerts on stderr.
+      notes_.push_back("alerts: webhook not used: " + error);
+      wc.url.clear();
+      m.alerter = std::make_unique<alerts::WebhookAlerter>(wc, m.clock);
+      static_cast<void>(m.alerter->configure(&error));
+    } else {
+      notes_.push_back(wc.url.empty() ? "alerts: stderr only (no webhook configured)"
+                                      : "alerts: stderr and webhook");
+    }
+    // Fan-out: the core has one observer slot, shared by the journal and the alerts.
+    AlertsTapOptions ao;
+    ao.deny_window_ns = config_.alerts.deny_window_ms * 1'000'000;
+    m.alerts_tap = std::make_unique<AlertsTap>(m.observer.get(), *m.alerter, m.tap.get(), ao);
+    m.core->set_observer(m.alerts_tap.get());
   }
 
   for (const VenueConfig& v : config_.venues) {
@@ -219,6 +262,7 @@ void Session::build() {
     m.bridge = std::make_unique<ControlBridge>(*m.core, *m.tap, *m.channel, bo);
     for (SignalRelay* r : relays) m.bridge->add_signal_relay(r);
     m.bridge->set_journal(m.journal.get());
+    if (m.alerts_tap) m.bridge->set_kill_listener(&AlertsTap::kill_listener, m.alerts_tap.get());
     for (std::size_t v = 0; v < common::kVenueCount; ++v) {
       m.bridge->set_venue_enabled(static_cast<common::VenueId>(v), m.names.venue_enabled[v]);
     }
@@ -260,6 +304,13 @@ SessionStats Session::run(std::ostream& status) {
             common::AgentRunnerOptions{"pg-journal", common::kNoCpu});
     if (!m.journal_runner->start()) throw std::runtime_error("could not start the journal thread");
   }
+  if (m.alerter) {
+    m.alerts_runner =
+        std::make_unique<common::AgentRunner<alerts::WebhookAlerter, common::BackoffIdle>>(
+            *m.alerter, common::BackoffIdle{},
+            common::AgentRunnerOptions{"pg-alerts", common::kNoCpu});
+    if (!m.alerts_runner->start()) throw std::runtime_error("could not start the alerts thread");
+  }
   if (m.server) {
     m.server_runner =
         std::make_unique<common::AgentRunner<control::ControlServer, common::BackoffIdle>>(
@@ -270,7 +321,8 @@ SessionStats Session::run(std::ostream& status) {
   if (m.bridge) m.bridge->set_started(start);
   for (auto& v : m.venues) v->start();
   m.core->start();
-  CoreAgent agent(*m.core, *m.tap, m.bridge.get(), m.names, m.stats_queue, start);
+  CoreAgent agent(*m.core, *m.tap, m.bridge.get(), m.alerts_tap.get(), m.names, m.stats_queue,
+                  start);
   common::AgentRunnerOptions ropts;
   ropts.thread_name = "pg-core";
   ropts.cpu = config_.engine.core_cpu;
@@ -319,6 +371,15 @@ SessionStats Session::run(std::ostream& status) {
               : std::string()));
     if (m.journal_runner->error_count() > 0) {
       notes_.push_back("journal thread reported an error: " + m.journal_runner->last_error());
+    }
+  }
+  if (m.alerts_runner) {
+    m.alerts_runner->stop();  // after the core: nothing is published any more
+    const alerts::WebhookAlerter& a = *m.alerter;
+    if (a.logged() > 0 || a.dropped() > 0) {
+      notes_.push_back("alerts: " + std::to_string(a.logged()) + " logged, " +
+                       std::to_string(a.sent()) + " posted, " + std::to_string(a.failed()) +
+                       " failed, " + std::to_string(a.dropped()) + " dropped");
     }
   }
   if (m.server_runner && m.server_runner->error_count() > 0) {

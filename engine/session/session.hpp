@@ -26,6 +26,11 @@ struct SessionOptions {
   // The HTTP control plane on control.bind:control.port, on its own thread. The key is
   // control.api_key, else the environment's PEREGRINE_API_KEY (without one every request is 401).
   bool control_plane = true;
+  // Operator alerts (fills, rejects, risk denials aggregated, halts, venue disconnects) on
+  // stderr from their own thread, and POSTed as JSON to this webhook when set (else the
+  // environment's PEREGRINE_ALERT_WEBHOOK; http only).
+  bool alerts = true;
+  std::string alert_webhook_url;
 };
 
 class Session {

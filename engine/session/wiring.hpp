@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -48,11 +49,43 @@ void build_registry(const EngineConfig& config, common::InstrumentRegistry& out)
     const common::InstrumentRegistry& instruments, const common::Clock& clock, VenueQueues& queues,
     std::string& why);
 
+// One open order as the flow's order table holds it; valid during the visit only.
+struct OpenOrderView {
+  const common::OrderIntent& intent;  // live price/qty (after any replace)
+  common::VenueOrderId venue_order_id;
+  common::OrderStatus status;
+  common::Qty filled;
+  common::Nanos created_ns;
+};
+
 // Risk gate + OMS + portfolio behind the core's OrderFlow seam, with the session's PnL table.
+// Core thread only.
 class SessionOrderFlow : public OrderFlow {
  public:
+  using OpenOrderVisitor = void (*)(void* ctx, const OpenOrderView& o) noexcept;
+
   // Copies the per-strategy/venue figures and the risk state into `s` (core thread).
   virtual void fill_stats(SessionStats& s, common::Nanos now) const noexcept = 0;
+  // Kill switch on the real risk gate: halted from `now` on, so every new/modify is denied by
+  // the gate itself and the risk state reads halted. A flow without a gate ignores it.
+  virtual void halt(common::Nanos now) noexcept { static_cast<void>(now); }
+  // The gate's state, cheap enough to poll every core cycle.
+  [[nodiscard]] virtual RiskMode risk_mode() const noexcept { return RiskMode::kNormal; }
+  // Visits the order table's open orders, oldest first. False when the flow keeps no order
+  // table (nothing visited): the caller then relies on its own list.
+  virtual bool visit_open(OpenOrderVisitor fn, void* ctx) const noexcept {
+    static_cast<void>(fn);
+    static_cast<void>(ctx);
+    return false;
+  }
+  // fn(const OpenOrderView&) noexcept; no allocation (the callable is passed by address).
+  template <typename Fn>
+  bool for_each_open(Fn&& fn) const noexcept {
+    using F = std::remove_reference_t<Fn>;
+    return visit_open(
+        [](void* ctx, const OpenOrderView& o) noexcept { (*static_cast<F*>(ctx))(o); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
+  }
 };
 [[nodiscard]] std::unique_ptr<SessionOrderFlow> make_order_flow(
     const EngineConfig& config, const common::InstrumentRegistry& instruments);

@@ -478,6 +478,22 @@ TEST(EngineConfig, ControlPlane) {
   EXPECT_THAT(errors_of(kBase + "control:\n  bind: \"::1\"\n"), IsEmpty());
 }
 
+TEST(EngineConfig, Alerts) {
+  const auto r = load_engine_config_string(
+      kBase + "alerts:\n  webhook_url: http://127.0.0.1:9000/hook\n  deny_window_ms: 250\n",
+      fake_env());
+  ASSERT_THAT(texts(r.errors), IsEmpty());
+  EXPECT_EQ(r.value.alerts.webhook_url, "http://127.0.0.1:9000/hook");
+  EXPECT_EQ(r.value.alerts.deny_window_ms, 250);
+  const auto d = load_engine_config_string(kBase, fake_env());
+  EXPECT_TRUE(d.value.alerts.webhook_url.empty());
+  EXPECT_EQ(d.value.alerts.deny_window_ms, 1000);
+  const auto errors = errors_of(kBase + "alerts:\n  webhook_url: ftp://x\n  deny_window_ms: 0\n");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_THAT(errors[0], testing::HasSubstr("alerts.webhook_url"));
+  EXPECT_THAT(errors[1], testing::HasSubstr("alerts.deny_window_ms"));
+}
+
 TEST(EngineConfig, Names) {
   EXPECT_EQ(to_string(Mode::kReplay), "replay");
   EXPECT_EQ(to_string(StrategyType::kXvenueArb), "xvenue_arb");
