@@ -58,6 +58,7 @@ BinanceOrderGateway::BinanceOrderGateway(const common::InstrumentRegistry& regis
       parser_(symbols_),
       table_(config_.max_orders),
       seen_fills_(config_.fill_memory),
+      outbox_(out, config_.backlog),
       reconciler_(std::max(config_.max_orders, ExecParser::kMaxOrders)) {
   if (config_.backlog == 0 || config_.max_orders == 0 || config_.fill_memory == 0 ||
       config_.max_intents_per_cycle <= 0 || config_.max_status_queries <= 0 ||
@@ -67,7 +68,6 @@ BinanceOrderGateway::BinanceOrderGateway(const common::InstrumentRegistry& regis
   if (!symbols_.add_all(registry_, common::VenueId::kBinance)) {
     throw std::invalid_argument("binance order gateway: bad or duplicate symbols");
   }
-  backlog_.resize(config_.backlog);
   listen_key_.reserve(128);
   rest_.set_listener(this);
   if (ws_ != nullptr) ws_->set_listener(this);
@@ -79,7 +79,7 @@ BinanceOrderGateway::~BinanceOrderGateway() {
 }
 
 int BinanceOrderGateway::do_work() noexcept {
-  int work = flush_backlog();
+  int work = outbox_.flush();
   if (!started_) {
     started_ = true;
     if (ws_ != nullptr) request_listen_key(ReqKind::kListenKey);
@@ -88,7 +88,7 @@ int BinanceOrderGateway::do_work() noexcept {
   if (ws_ != nullptr) work += ws_->poll();
   work += run_timers(clock_.now_ns());
   work += drain_intents();
-  work += flush_backlog();
+  work += outbox_.flush();
   return work;
 }
 
@@ -729,25 +729,8 @@ void BinanceOrderGateway::refuse(const common::ClientOrderId& cloid, RejectReaso
 }
 
 void BinanceOrderGateway::emit(const ExecEvent& e) noexcept {
-  // Execution reports are never dropped: what the core's queue refuses waits here, in order.
-  if (backlog_count_ == 0 && out_.try_push(e)) return;
-  counters_.queue_full.add();
-  if (backlog_count_ == backlog_.size()) {
-    ++backlog_overflow_;
-    return;
-  }
-  backlog_[(backlog_head_ + backlog_count_) % backlog_.size()] = e;
-  ++backlog_count_;
-}
-
-int BinanceOrderGateway::flush_backlog() noexcept {
-  int n = 0;
-  while (backlog_count_ > 0 && out_.try_push(backlog_[backlog_head_])) {
-    backlog_head_ = (backlog_head_ + 1) % backlog_.size();
-    --backlog_count_;
-    ++n;
-  }
-  return n;
+  // Execution reports are never dropped: what the core's queue refuses waits, in order.
+  outbox_.push(e, counters_.queue_full);
 }
 
 }  // namespace peregrine::gateways::binance

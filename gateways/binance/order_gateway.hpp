@@ -21,6 +21,7 @@
 #include "gateways/binance/signer.hpp"
 #include "gateways/binance/symbols.hpp"
 #include "gateways/cex_transport.hpp"
+#include "gateways/exec_outbox.hpp"
 #include "gateways/gateway_types.hpp"
 #include "gateways/hyperliquid/order_table.hpp"
 
@@ -97,7 +98,7 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   [[nodiscard]] std::string_view listen_key() const noexcept { return listen_key_; }
   [[nodiscard]] std::size_t in_flight() const noexcept;
   // Exec events lost because the backlog was full too (reconciliation must restate orders).
-  [[nodiscard]] std::uint64_t backlog_overflow() const noexcept { return backlog_overflow_; }
+  [[nodiscard]] std::uint64_t backlog_overflow() const noexcept { return outbox_.overflow(); }
   // The last request target and body sent (tests); valid until the next request.
   [[nodiscard]] std::string_view last_target() const noexcept { return last_target_; }
 
@@ -149,7 +150,6 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   void apply_update(const common::OrderUpdate& u) noexcept;
   void apply_fill(const common::Fill& f) noexcept;
   void emit(const common::ExecEvent& e) noexcept;
-  int flush_backlog() noexcept;
   void request_listen_key(ReqKind kind) noexcept;
   // Reconciliation glue (reconcile.cpp).
   int run_reconcile(common::Nanos now) noexcept;
@@ -176,10 +176,7 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   hyperliquid::SeenFills seen_fills_;
   std::array<Request, kMaxInFlight> requests_{};
 
-  std::vector<common::ExecEvent> backlog_;  // ring, sized at construction
-  std::size_t backlog_head_ = 0;
-  std::size_t backlog_count_ = 0;
-  std::uint64_t backlog_overflow_ = 0;
+  ExecOutbox outbox_;  // what the core's queue refused, in order
 
   std::array<char, OrderCodec::kMaxRequestBytes> req_buf_{};
   std::array<char, OrderCodec::kMaxRequestBytes + 64> target_buf_{};

@@ -28,31 +28,6 @@ bool unknown_code(const RestResponse& r) noexcept {
 
 // ---- outbox ----------------------------------------------------------------------------------
 
-void ExecOutbox::push(const ExecEvent& e, PaddedCounter& queue_full) noexcept {
-  // Order matters to the core (ack before fill before cancel): once anything waits, all wait.
-  if (held_ == 0 && out_.try_push(e)) return;
-  queue_full.add();
-  if (held_ == ring_.size()) {
-    ++overflow_;
-    return;
-  }
-  std::size_t slot = first_ + held_;
-  if (slot >= ring_.size()) slot -= ring_.size();
-  ring_[slot] = e;
-  ++held_;
-}
-
-int ExecOutbox::flush() noexcept {
-  int moved = 0;
-  while (held_ > 0) {
-    if (!out_.try_push(ring_[first_])) break;
-    first_ = first_ + 1 == ring_.size() ? 0 : first_ + 1;
-    --held_;
-    ++moved;
-  }
-  return moved;
-}
-
 // ---- construction ----------------------------------------------------------------------------
 
 BybitOrderGateway::BybitOrderGateway(const common::InstrumentRegistry& registry,
@@ -74,7 +49,7 @@ BybitOrderGateway::BybitOrderGateway(const common::InstrumentRegistry& registry,
       parser_(symbols_),
       table_(config_.max_orders == 0 ? 1 : config_.max_orders),
       seen_fills_(config_.fill_memory == 0 ? 1 : config_.fill_memory),
-      outbox_(out, config_.backlog == 0 ? 1 : config_.backlog) {
+      outbox_(out, config_.backlog) {
   if (config_.backlog == 0 || config_.max_orders == 0 || config_.fill_memory == 0 ||
       config_.max_intents_per_cycle <= 0 || config_.max_status_queries <= 0 ||
       config_.max_status_queries > 100 || config_.max_resends < 0 || config_.max_resends > 100 ||

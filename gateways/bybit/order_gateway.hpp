@@ -17,6 +17,7 @@
 #include "gateways/bybit/signer.hpp"
 #include "gateways/bybit/symbols.hpp"
 #include "gateways/cex_transport.hpp"
+#include "gateways/exec_outbox.hpp"
 #include "gateways/gateway_types.hpp"
 #include "gateways/hyperliquid/order_table.hpp"
 
@@ -36,24 +37,6 @@ struct OrderGatewayConfig {
   std::int64_t auth_expiry_ms = 10'000;
   // Cancel-all without an instrument cancels every linear order settled in this coin.
   std::string_view settle_coin = "USDT";
-};
-
-// Execution reports waiting for room in the core's queue, oldest first. Sized at construction.
-class ExecOutbox {
- public:
-  ExecOutbox(common::SpscQueue<common::ExecEvent>& out, std::size_t capacity)
-      : out_(out), ring_(capacity) {}
-  // Never drops while the ring has room; counts `queue_full` each time the queue refuses.
-  void push(const common::ExecEvent& e, PaddedCounter& queue_full) noexcept;
-  int flush() noexcept;
-  [[nodiscard]] std::uint64_t overflow() const noexcept { return overflow_; }
-
- private:
-  common::SpscQueue<common::ExecEvent>& out_;
-  std::vector<common::ExecEvent> ring_;
-  std::size_t first_ = 0;
-  std::size_t held_ = 0;
-  std::uint64_t overflow_ = 0;
 };
 
 // Behaviour:

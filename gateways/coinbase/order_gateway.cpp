@@ -49,7 +49,8 @@ CoinbaseOrderGateway::CoinbaseOrderGateway(const common::InstrumentRegistry& reg
       parser_(registry),
       rest_parser_(&registry),
       table_(config_.max_orders),
-      seen_fills_(config_.fill_memory) {
+      seen_fills_(config_.fill_memory),
+      outbox_(out, config_.backlog) {
   if (config_.backlog == 0 || config_.max_orders == 0 || config_.fill_memory == 0 ||
       config_.max_intents_per_cycle <= 0 || config_.max_status_queries <= 0 ||
       config_.max_status_queries > 100 || config_.max_resends < 0 || config_.max_resends > 100 ||
@@ -67,7 +68,6 @@ CoinbaseOrderGateway::CoinbaseOrderGateway(const common::InstrumentRegistry& reg
   }
   sub_cap_ = kMaxJwtBytes + 256 + user_products_.size() * 72;
   sub_buf_ = std::make_unique<char[]>(sub_cap_);
-  backlog_.resize(config_.backlog);
   rest_.set_listener(this);
   if (ws_ != nullptr) ws_->set_listener(this);
 }
@@ -78,12 +78,12 @@ CoinbaseOrderGateway::~CoinbaseOrderGateway() {
 }
 
 int CoinbaseOrderGateway::do_work() noexcept {
-  int work = flush_backlog();
+  int work = outbox_.flush();
   work += rest_.poll();  // REST first: its answer carries the reject reason the channel lacks
   if (ws_ != nullptr) work += ws_->poll();
   work += run_timers(clock_.now_ns());
   work += drain_intents();
-  work += flush_backlog();
+  work += outbox_.flush();
   return work;
 }
 
@@ -734,23 +734,8 @@ hyperliquid::TrackedOrder* CoinbaseOrderGateway::order_of(
 }
 
 void CoinbaseOrderGateway::emit(const ExecEvent& e) noexcept {
-  // Execution reports are never dropped: what the core's queue refuses waits here, in order.
-  if (backlog_count_ == 0 && out_.try_push(e)) return;
-  counters_.queue_full.add();
-  if (backlog_count_ < backlog_.size()) {
-    backlog_[(backlog_head_ + backlog_count_++) % backlog_.size()] = e;
-  } else {
-    ++backlog_overflow_;
-  }
-}
-
-int CoinbaseOrderGateway::flush_backlog() noexcept {
-  int n = 0;
-  for (; backlog_count_ > 0; --backlog_count_, ++n) {
-    if (!out_.try_push(backlog_[backlog_head_])) break;
-    backlog_head_ = (backlog_head_ + 1) % backlog_.size();
-  }
-  return n;
+  // Execution reports are never dropped: what the core's queue refuses waits, in order.
+  outbox_.push(e, counters_.queue_full);
 }
 
 }  // namespace peregrine::gateways::coinbase

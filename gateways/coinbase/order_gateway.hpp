@@ -19,6 +19,7 @@
 #include "gateways/coinbase/md_codec.hpp"
 #include "gateways/coinbase/order_codec.hpp"
 #include "gateways/coinbase/rest_codec.hpp"
+#include "gateways/exec_outbox.hpp"
 #include "gateways/gateway_types.hpp"
 #include "gateways/hyperliquid/order_table.hpp"
 
@@ -104,7 +105,7 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
   [[nodiscard]] hyperliquid::OrderTable& orders() noexcept { return table_; }
   [[nodiscard]] std::size_t in_flight() const noexcept;
   // Exec events lost because the backlog was full too (reconciliation must restate orders).
-  [[nodiscard]] std::uint64_t backlog_overflow() const noexcept { return backlog_overflow_; }
+  [[nodiscard]] std::uint64_t backlog_overflow() const noexcept { return outbox_.overflow(); }
 
  private:
   enum class ReqKind : std::uint8_t { kFree, kOrder, kCancel, kQuery };
@@ -154,7 +155,6 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
   void apply_update(const common::OrderUpdate& u) noexcept;
   void apply_fill(const common::Fill& f) noexcept;
   void emit(const common::ExecEvent& e) noexcept;
-  int flush_backlog() noexcept;
   void emit_link(common::VenueState state) noexcept;
   bool subscribe_user(bool subscribe) noexcept;
 
@@ -179,10 +179,7 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
   std::array<common::ClientOrderId, kMaxDeferredCancels> deferred_{};
   std::size_t deferred_count_ = 0;
 
-  std::vector<common::ExecEvent> backlog_;  // ring, sized at construction
-  std::size_t backlog_head_ = 0;
-  std::size_t backlog_count_ = 0;
-  std::uint64_t backlog_overflow_ = 0;
+  ExecOutbox outbox_;  // what the core's queue refused, in order
 
   std::array<char, 2048> body_buf_{};
   std::array<char, 1024> target_buf_{};
