@@ -208,6 +208,11 @@ struct OrderUpdate {
   OrderStatus status = OrderStatus::kPendingNew;
   RejectReason reject = RejectReason::kNone;
   Side side = Side::kBuy;
+  // Set by an order gateway on the answer to its own request, 0 otherwise: the intent's
+  // ts_recv it sent, and when the request's bytes were handed to the socket. The core turns
+  // them into the intent_to_wire and wire_to_ack stages.
+  Nanos ts_intent = 0;
+  Nanos ts_sent = 0;
 };
 
 enum class Liquidity : std::uint8_t { kMaker, kTaker };
@@ -235,7 +240,7 @@ static_assert(std::is_trivially_copyable_v<BookReset> && sizeof(BookReset) == 32
 static_assert(std::is_trivially_copyable_v<VenueStatus> && sizeof(VenueStatus) == 32);
 static_assert(std::is_trivially_copyable_v<OrderIntent> && sizeof(OrderIntent) == 96);
 static_assert(std::is_trivially_copyable_v<OrderDenied> && sizeof(OrderDenied) == 48);
-static_assert(std::is_trivially_copyable_v<OrderUpdate> && sizeof(OrderUpdate) == 112);
+static_assert(std::is_trivially_copyable_v<OrderUpdate> && sizeof(OrderUpdate) == 128);
 static_assert(std::is_trivially_copyable_v<Fill> && sizeof(Fill) == 112);
 
 // Market-data queue element: a tagged union of the gateway -> core events.
@@ -270,6 +275,6 @@ struct ExecEvent {
   explicit ExecEvent(const Fill& e) noexcept : kind(ExecKind::kFill), fill(e) {}
   explicit ExecEvent(const VenueStatus& e) noexcept : kind(ExecKind::kVenueStatus), status(e) {}
 };
-static_assert(std::is_trivially_copyable_v<ExecEvent> && sizeof(ExecEvent) == 120);
+static_assert(std::is_trivially_copyable_v<ExecEvent> && sizeof(ExecEvent) == 136);
 
 }  // namespace peregrine::common

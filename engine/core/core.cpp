@@ -247,6 +247,14 @@ void Core::drain_exec(common::SpscQueue<ExecEvent>& q, int& work) noexcept {
         flow_.on_update(e.update, now);
         if (observer_ != nullptr) observer_->on_exec(e);
         const common::OrderUpdate& u = e.update;
+        if (u.ts_sent > 0) {
+          if (u.ts_intent > 0) {
+            latency_[static_cast<std::size_t>(CoreStage::kIntentToWire)].record(
+                elapsed(u.ts_intent, u.ts_sent));
+          }
+          latency_[static_cast<std::size_t>(CoreStage::kWireToAck)].record(
+              elapsed(u.ts_sent, u.ts_recv));
+        }
         for_strategy(u.strategy,
                      [&](strategies::Strategy& s, Port& p) { s.on_order_update(p, u); });
         break;

@@ -73,7 +73,14 @@ struct CoreOptions {
 
 // Latency stages measured on the core (ns): market-data event received → strategy called,
 // strategy submit → intent queued, and the whole cycle per md batch.
-enum class CoreStage : std::uint8_t { kMdToStrategy, kSubmitToQueued, kExecToStrategy, kCount };
+enum class CoreStage : std::uint8_t {
+  kMdToStrategy,
+  kSubmitToQueued,
+  kExecToStrategy,
+  kIntentToWire,  // intent produced -> request bytes handed to the socket (order gateway)
+  kWireToAck,     // request bytes handed to the socket -> venue answer received
+  kCount
+};
 
 struct alignas(64) CoreCounters {
   std::uint64_t md_events = 0;

@@ -624,7 +624,7 @@ void ControlBridge::fill_snapshot(control::ControlSnapshot& s) noexcept {
   rv.accepted = cc.intents_sent;
   rv.denied = cc.denied_by_reason;
 
-  // Latency stages measured on the core (the gateways' own stages are not visible here).
+  // Latency stages, measured on the core from the timestamps the events carry.
   s.stage_count = 0;
   const auto stage = [&](std::string_view name, CoreStage st) noexcept {
     if (s.stage_count < s.latency.size()) {
@@ -634,6 +634,8 @@ void ControlBridge::fill_snapshot(control::ControlSnapshot& s) noexcept {
   stage("md_to_strategy", CoreStage::kMdToStrategy);
   stage("submit_to_queued", CoreStage::kSubmitToQueued);
   stage("exec_to_strategy", CoreStage::kExecToStrategy);
+  stage("intent_to_wire", CoreStage::kIntentToWire);
+  stage("wire_to_ack", CoreStage::kWireToAck);
 
   s.counter_count = 0;
   add_counter(s, "md_events", cc.md_events);

@@ -48,6 +48,10 @@ void collect(const Core& core, const SessionOrderFlow& flow, common::Nanos start
       percentiles(core.latency(CoreStage::kSubmitToQueued));
   s.latency[static_cast<std::size_t>(StatsStage::kExecToStrategy)] =
       percentiles(core.latency(CoreStage::kExecToStrategy));
+  s.latency[static_cast<std::size_t>(StatsStage::kIntentToWire)] =
+      percentiles(core.latency(CoreStage::kIntentToWire));
+  s.latency[static_cast<std::size_t>(StatsStage::kWireToAck)] =
+      percentiles(core.latency(CoreStage::kWireToAck));
   flow.fill_stats(s, now);
 }
 
