@@ -1,21 +1,27 @@
 // L2Book: the price-level (L2) order book of one instrument, maintained from BookDelta events.
 // Strategy thread only: the core applies market data and strategies read it on the same thread.
 //
-// Why it is fast: each side is one contiguous, sorted std::vector<Level> (16 bytes a level),
-// reserved at construction, with the BEST price at the END (bids ascending, asks descending).
-// Almost every venue update touches the first few levels, so the level is found by comparing
-// the top kTopScanLevels from the back in blocks of 8 without data-dependent branches (count
-// how many are at least as good; 8 levels are two cache lines) and only a deeper price falls
-// back to a branch-free binary search. Inserting or deleting near the top shifts only the few
-// levels above it (a small memmove); with the best at the front, every top-of-book insert would
-// move the whole side. Both sides share one code path (asks compare on the bitwise-inverted
-// price), so a feed alternating sides costs no mispredicted side branch in the search.
-// best_bid()/best_ask() read back(): O(1), no pointer chasing, no per-level nodes as in a
-// std::map. Nothing allocates after construction unless a side outgrows its reserved capacity,
-// which is counted in growths() (and, being noexcept, terminates if even that allocation
-// fails). No locks, no exceptions, no logging.
-// Measured (l2_book_bench, 1000 levels a side, 2 GHz Xeon VM): replace in the top 5 ~11 ns,
-// at a random depth ~30 ns, replay-like mix ~26 ns against ~55 ns for a std::map book.
+// Why it is fast: each side is a short sequence of fixed-size blocks ("runs") of at most
+// kBlockLevels sorted levels (16 bytes a level), ordered worst to best, with the BEST level at
+// the END of the last run. A level is found by checking the best run first (almost every venue
+// update is near the top), then the run of the previous update and its neighbours (a venue
+// message lists its levels in price order), and otherwise a binary search over the runs' first
+// keys; inside the best run, the top kTopScanLevels are compared from the back in blocks of 8
+// without data-dependent branches and only a deeper position falls back to a branch-free binary
+// search. An insert or
+// delete moves at most one run's levels (<= 1 KB), at any depth: Binance keeps 5000+ levels a
+// side and touches them all, and a single sorted vector had to shift thousands of levels for
+// every deep change. A full run first spills one level into a neighbour with room, and only
+// then splits; a delete merges two neighbours that fit in 3/4 of a run together (not a whole
+// run: a level that comes and goes at a run boundary would split and re-merge on every message).
+// So any two adjacent runs hold more than 48 levels, a side of n levels uses fewer than
+// 2n/48 + 1 runs, and the run pool sized at construction holds `capacity` levels in any
+// arrangement. Below the best run the level search is a plain binary search.
+// Both sides share one code path (asks compare on the bitwise-inverted price), so a feed
+// alternating sides costs no mispredicted side branch. best_bid()/best_ask() read the last
+// level of the last run: O(1). Nothing allocates after construction unless a side outgrows its
+// reserved capacity, which is counted in growths() (and, being noexcept, terminates if even that
+// allocation fails). No locks, no exceptions, no logging.
 //
 // Validity: a book is valid only between a snapshot that ended uncrossed and the next
 // invalidate(), crossed incremental update, or snapshot begin. Strategies must not trade on an
@@ -59,9 +65,11 @@ enum class BookApplyResult : std::uint8_t {
 class L2Book {
  public:
   static constexpr std::size_t kDefaultCapacity = 4096;  // levels per side
-  // Levels compared from the top before binary search. 16 beat 8 and 32 on the replay-like mix
-  // of l2_book_bench (8 wins only on uniformly deep traffic).
+  // Levels compared from the top of a run before binary search. 16 beat 8 and 32 on the
+  // replay-like mix of l2_book_bench (8 wins only on uniformly deep traffic).
   static constexpr std::size_t kTopScanLevels = 16;
+  // Levels per run: an insert or delete moves at most this many levels.
+  static constexpr std::size_t kBlockLevels = 64;
 
   // Allocates both sides up front; start-up only.
   explicit L2Book(std::size_t capacity_per_side = kDefaultCapacity);
@@ -88,15 +96,15 @@ class L2Book {
   [[nodiscard]] Level best_bid() const noexcept { return best(BookSide::kBid); }
   [[nodiscard]] Level best_ask() const noexcept { return best(BookSide::kAsk); }
   [[nodiscard]] Level best(BookSide side) const noexcept {
-    const auto& v = side_of(side);
-    return v.empty() ? Level{} : v.back();
+    const Side& s = side_of(side);
+    return s.count == 0 ? Level{} : s.top();
   }
-  [[nodiscard]] bool has_bid() const noexcept { return !bids().empty(); }
-  [[nodiscard]] bool has_ask() const noexcept { return !asks().empty(); }
-  [[nodiscard]] bool is_empty() const noexcept { return bids().empty() && asks().empty(); }
+  [[nodiscard]] bool has_bid() const noexcept { return bids().count != 0; }
+  [[nodiscard]] bool has_ask() const noexcept { return asks().count != 0; }
+  [[nodiscard]] bool is_empty() const noexcept { return !has_bid() && !has_ask(); }
   // Best bid >= best ask (a locked book counts as crossed). False if either side is empty.
   [[nodiscard]] bool is_crossed() const noexcept {
-    return !bids().empty() && !asks().empty() && bids().back().price >= asks().back().price;
+    return has_bid() && has_ask() && bids().top().price >= asks().top().price;
   }
   [[nodiscard]] bool is_valid() const noexcept { return valid_; }
   // Between a kSnapshotBegin and its kSnapshotEnd.
@@ -104,37 +112,47 @@ class L2Book {
 
   // Floor of (best bid + best ask) / 2 in raw units; zero when either side is empty.
   [[nodiscard]] Price mid() const noexcept {
-    if (bids().empty() || asks().empty()) return Price{};
-    const std::int64_t b = bids().back().price.raw();
-    const std::int64_t a = asks().back().price.raw();
+    if (!has_bid() || !has_ask()) return Price{};
+    const std::int64_t b = bids().top().price.raw();
+    const std::int64_t a = asks().top().price.raw();
     // floor((a + b) / 2) without overflow (C++20 >> on negatives is arithmetic).
     return Price::from_raw((b >> 1) + (a >> 1) + (b & a & 1));
   }
   // Best ask - best bid (negative when crossed); zero when either side is empty.
   [[nodiscard]] Price spread() const noexcept {
-    if (bids().empty() || asks().empty()) return Price{};
-    return asks().back().price - bids().back().price;
+    if (!has_bid() || !has_ask()) return Price{};
+    return asks().top().price - bids().top().price;
   }
 
-  [[nodiscard]] std::size_t depth(BookSide side) const noexcept { return side_of(side).size(); }
-  // i-th best level (0 = best), or Level{} when i >= depth(side).
+  [[nodiscard]] std::size_t depth(BookSide side) const noexcept { return side_of(side).count; }
+  // i-th best level (0 = best), or Level{} when i >= depth(side). O(1 + i / kBlockLevels).
   [[nodiscard]] Level level(BookSide side, std::size_t i) const noexcept {
-    const auto& v = side_of(side);
-    return i < v.size() ? v[v.size() - 1 - i] : Level{};
+    const Side& s = side_of(side);
+    if (i >= s.count) return Level{};
+    for (std::size_t r = s.runs.size(); r-- > 0;) {
+      const Run& run = s.runs[r];
+      if (i < run.n) return s.blocks[run.block].lv[run.n - 1 - i];
+      i -= run.n;
+    }
+    return Level{};
   }
   // Calls fn(const Level&) from the best level outward, for at most max_levels levels. If fn
   // returns bool, returning false stops early. O(levels visited).
   template <typename Fn>
   void for_each_level(BookSide side, Fn&& fn,
                       std::size_t max_levels = std::numeric_limits<std::size_t>::max()) const {
-    const auto& v = side_of(side);
-    const std::size_t n = v.size() < max_levels ? v.size() : max_levels;
-    for (std::size_t i = 0; i < n; ++i) {
-      const Level& l = v[v.size() - 1 - i];
-      if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const Level&>, bool>) {
-        if (!fn(l)) return;
-      } else {
-        fn(l);
+    const Side& s = side_of(side);
+    std::size_t left = max_levels;
+    for (std::size_t r = s.runs.size(); r-- > 0;) {
+      const Run& run = s.runs[r];
+      const Level* lv = s.blocks[run.block].lv;
+      for (std::size_t i = run.n; i-- > 0;) {
+        if (left-- == 0) return;
+        if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const Level&>, bool>) {
+          if (!fn(lv[i])) return;
+        } else {
+          fn(lv[i]);
+        }
       }
     }
   }
@@ -164,21 +182,50 @@ class L2Book {
   }
   [[nodiscard]] std::uint64_t snapshots() const noexcept { return snapshots_; }  // valid ones
   [[nodiscard]] std::uint64_t invalidations() const noexcept { return invalidations_; }
-  // Reserved levels on a side; changes only when growths() does.
+  // Levels a side holds without allocating (in any arrangement); changes only when growths()
+  // does.
   [[nodiscard]] std::size_t capacity(BookSide side) const noexcept {
-    return side_of(side).capacity();
+    return side_of(side).capacity;
   }
 
  private:
-  [[nodiscard]] const std::vector<Level>& side_of(BookSide s) const noexcept {
-    return levels_[static_cast<std::size_t>(s)];
-  }
-  [[nodiscard]] const std::vector<Level>& bids() const noexcept { return levels_[0]; }
-  [[nodiscard]] const std::vector<Level>& asks() const noexcept { return levels_[1]; }
-  [[nodiscard]] BookApplyResult finish_snapshot() noexcept;
+  struct Block {
+    Level lv[kBlockLevels];
+  };
+  // One block in a side's order. first_key is the key (price ^ side mask) of lv[0], the worst
+  // level of the run; n >= 1.
+  struct Run {
+    std::int64_t first_key;
+    std::uint32_t block;
+    std::uint32_t n;
+  };
+  struct Side {
+    std::vector<Run> runs;            // worst to best; capacity reserved for the pool size
+    std::vector<Block> blocks;        // the pool
+    std::vector<std::uint32_t> free;  // unused block indices
+    std::size_t count = 0;            // levels
+    std::size_t capacity = 0;         // levels guaranteed to fit
+    std::size_t hint = 0;             // run of the last set_level (a search hint only)
+    [[nodiscard]] const Level& top() const noexcept {
+      const Run& r = runs.back();
+      return blocks[r.block].lv[r.n - 1];
+    }
+  };
 
-  // Indexed by BookSide. Bids ascending, asks descending: the best level is always back().
-  std::vector<Level> levels_[2];
+  [[nodiscard]] const Side& side_of(BookSide s) const noexcept {
+    return sides_[static_cast<std::size_t>(s)];
+  }
+  [[nodiscard]] const Side& bids() const noexcept { return sides_[0]; }
+  [[nodiscard]] const Side& asks() const noexcept { return sides_[1]; }
+  [[nodiscard]] BookApplyResult finish_snapshot() noexcept;
+  static void reserve(Side& s, std::size_t capacity);
+  static void clear_side(Side& s) noexcept;
+  static void insert_at(Side& s, std::size_t r, std::size_t pos, Level l,
+                        std::int64_t mask) noexcept;
+  static void erase_at(Side& s, std::size_t r, std::size_t pos, std::int64_t mask) noexcept;
+
+  // Indexed by BookSide.
+  Side sides_[2];
   std::uint64_t last_seq_ = 0;
   Nanos last_ts_venue_ = 0;
   std::uint64_t growths_ = 0;

@@ -25,6 +25,41 @@ void BM_Decimal_Parse(benchmark::State& state) {
 }
 BENCHMARK(BM_Decimal_Parse);
 
+// The general parser alone (every form; before the plain fast path existed, Price::parse was
+// exactly this).
+void BM_Decimal_ParseGenericBefore(benchmark::State& state) {
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto r = peregrine::common::detail::parse_fixed_generic(kInputs[i++ & 7],
+                                                            peregrine::common::ParseMode::kExact);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_Decimal_ParseGenericBefore);
+
+// What the venues send in book levels: plain digits and one dot (no exponent).
+constexpr std::array<std::string_view, 8> kVenueInputs = {
+    "61800.20", "0.001", "3051.7", "0.0147", "105234.5", "2.12345678", "17", "0.00100000"};
+
+void BM_Decimal_ParseVenue(benchmark::State& state) {
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto r = Price::parse(kVenueInputs[i++ & 7]);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_Decimal_ParseVenue);
+
+void BM_Decimal_ParseVenueGenericBefore(benchmark::State& state) {
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto r = peregrine::common::detail::parse_fixed_generic(kVenueInputs[i++ & 7],
+                                                            peregrine::common::ParseMode::kExact);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_Decimal_ParseVenueGenericBefore);
+
 // Floor-ish reference: libc strtod (not exact, allocation-free, widely used for this job).
 void BM_Decimal_StrtodReference(benchmark::State& state) {
   std::array<std::array<char, 16>, 8> buf{};

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "common/l2_book.hpp"
@@ -233,6 +234,209 @@ void BM_L2Book_ReplayMixStdMap(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_L2Book_ReplayMixStdMap);
+
+// --- Deep books: Binance-like traffic over 5000 levels a side ---------------------------------
+//
+// Half the changes land in the top 50 levels, half anywhere in the 5000; a third replace a
+// quantity, the rest insert a level behind an existing one and delete the level inserted 64
+// changes earlier (so the book keeps its shape and the stream loops). The same stream runs on
+// L2Book, on FlatSideBook (the previous L2Book design: one sorted vector a side, best at the end,
+// every insert/delete shifting all better levels) and on a std::map per side.
+
+constexpr std::size_t kDeepLevels = 5000;
+
+// The previous L2Book's storage and search, kept here as the before/after reference.
+class FlatSideBook {
+ public:
+  explicit FlatSideBook(std::size_t cap) {
+    side_[0].reserve(cap);
+    side_[1].reserve(cap);
+  }
+  void set(BookSide side, Price price, Qty qty) noexcept {
+    std::vector<Level>& v = side_[static_cast<std::size_t>(side)];
+    const std::int64_t mask = side == BookSide::kBid ? 0 : -1;
+    const std::int64_t key = price.raw() ^ mask;
+    // Lower bound from the top: 16 levels scanned, then binary search (as the old find_pos).
+    std::size_t hi = v.size();
+    std::size_t pos = 0;
+    bool done = false;
+    for (int b = 0; b < 2 && !done; ++b) {
+      if (hi < 8) {
+        std::size_t nw = 0;
+        for (std::size_t j = 0; j < hi; ++j)
+          nw += static_cast<std::size_t>((v[j].price.raw() ^ mask) >= key);
+        pos = hi - nw;
+        done = true;
+        break;
+      }
+      std::size_t nw = 0;
+      for (std::size_t j = hi - 8; j < hi; ++j)
+        nw += static_cast<std::size_t>((v[j].price.raw() ^ mask) >= key);
+      if (nw < 8) {
+        pos = hi - nw;
+        done = true;
+      } else {
+        hi -= 8;
+      }
+    }
+    if (!done) {
+      const Level* base = v.data();
+      std::size_t len = hi;
+      if (len == 0) {
+        pos = 0;
+      } else {
+        while (len > 1) {
+          const std::size_t half = len / 2;
+          base = (base[half - 1].price.raw() ^ mask) < key ? base + half : base;
+          len -= half;
+        }
+        pos = static_cast<std::size_t>(base - v.data());
+        if ((base->price.raw() ^ mask) < key) ++pos;
+      }
+    }
+    const bool found = pos < v.size() && v[pos].price == price;
+    const auto at = v.begin() + static_cast<std::ptrdiff_t>(pos);
+    if (qty.is_zero()) {
+      if (found) v.erase(at);
+    } else if (found) {
+      v[pos].qty = qty;
+    } else {
+      v.insert(at, Level{price, qty});
+    }
+  }
+  [[nodiscard]] Level best(BookSide side) const noexcept {
+    const auto& v = side_[static_cast<std::size_t>(side)];
+    return v.empty() ? Level{} : v.back();
+  }
+
+ private:
+  std::vector<Level> side_[2];
+};
+
+std::int64_t deep_tick(BookSide side, std::size_t depth) { return level_tick(side, depth); }
+
+std::vector<BookDelta> deep_mix(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<BookDelta> out;
+  std::vector<BookDelta> pending;  // inserted levels waiting for their delete, FIFO
+  std::map<std::int64_t, int> live[2];
+  constexpr std::size_t kLag = 64;
+  std::size_t head = 0;
+  while (out.size() < (1u << 15)) {
+    const BookSide side = random_side(rng);
+    const std::size_t depth = (rng() & 1) != 0 ? rng() % 50 : rng() % kDeepLevels;
+    if (rng() % 3 == 0) {
+      out.push_back(
+          delta(side, deep_tick(side, depth), 1 + static_cast<std::int64_t>(rng() % 100)));
+      continue;
+    }
+    const std::int64_t gap = side == BookSide::kBid ? -1 : 1;  // the free tick behind the level
+    const std::int64_t t = deep_tick(side, depth) + gap;
+    if (live[static_cast<int>(side)].count(t) != 0) continue;
+    live[static_cast<int>(side)][t] = 1;
+    out.push_back(delta(side, t, 7));
+    pending.push_back(delta(side, t, 0));
+    if (pending.size() - head > kLag) {
+      const BookDelta d = pending[head++];
+      live[static_cast<int>(d.side)].erase(d.price.raw() / kTick);
+      out.push_back(d);
+    }
+  }
+  for (; head < pending.size(); ++head) out.push_back(pending[head]);
+  return out;
+}
+
+template <typename Book>
+void load_deep(Book& book) {
+  for (BookSide side : {BookSide::kBid, BookSide::kAsk}) {
+    for (std::size_t i = kDeepLevels; i-- > 0;) {  // worst first, as the gateways deliver
+      if constexpr (std::is_same_v<Book, L2Book>) {
+        benchmark::DoNotOptimize(book.set_level(side, px(deep_tick(side, i)), qt(1)));
+      } else {
+        book.set(side, px(deep_tick(side, i)), qt(1));
+      }
+    }
+  }
+}
+
+void BM_L2Book_DeepMix(benchmark::State& state) {
+  L2Book book(2 * kDeepLevels);
+  load_deep(book);
+  const std::vector<BookDelta> in = deep_mix(5);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(book.apply(in[i]));
+    benchmark::DoNotOptimize(book.best_bid());
+    benchmark::DoNotOptimize(book.best_ask());
+    if (++i == in.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (book.growths() != 0 || book.missing_deletes() != 0) state.SkipWithError("unexpected state");
+}
+BENCHMARK(BM_L2Book_DeepMix);
+
+void BM_L2Book_DeepMixFlatVectorBefore(benchmark::State& state) {
+  FlatSideBook book(2 * kDeepLevels);
+  load_deep(book);
+  const std::vector<BookDelta> in = deep_mix(5);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    book.set(in[i].side, in[i].price, in[i].qty);
+    benchmark::DoNotOptimize(book.best(BookSide::kBid));
+    benchmark::DoNotOptimize(book.best(BookSide::kAsk));
+    if (++i == in.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_L2Book_DeepMixFlatVectorBefore);
+
+void BM_L2Book_DeepMixStdMap(benchmark::State& state) {
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids;
+  std::map<std::int64_t, std::int64_t> asks;
+  for (std::size_t i = 0; i < kDeepLevels; ++i) {
+    bids[px(deep_tick(BookSide::kBid, i)).raw()] = 1;
+    asks[px(deep_tick(BookSide::kAsk, i)).raw()] = 1;
+  }
+  const std::vector<BookDelta> in = deep_mix(5);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const BookDelta& d = in[i];
+    auto apply = [&](auto& m) {
+      if (d.qty.is_zero()) {
+        m.erase(d.price.raw());
+      } else {
+        m[d.price.raw()] = d.qty.raw();
+      }
+    };
+    d.side == BookSide::kBid ? apply(bids) : apply(asks);
+    benchmark::DoNotOptimize(bids.begin()->second);
+    benchmark::DoNotOptimize(asks.begin()->second);
+    if (++i == in.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_L2Book_DeepMixStdMap);
+
+// The shallow replay-like mix on the previous flat-vector design (before/after in one run).
+void BM_L2Book_ReplayMixFlatVectorBefore(benchmark::State& state) {
+  FlatSideBook book(4096);
+  for (std::size_t i = kLevels; i-- > 0;) {
+    book.set(BookSide::kBid, px(level_tick(BookSide::kBid, i)),
+             qt(1 + static_cast<std::int64_t>(i % 50)));
+    book.set(BookSide::kAsk, px(level_tick(BookSide::kAsk, i)),
+             qt(1 + static_cast<std::int64_t>(i % 50)));
+  }
+  const std::vector<BookDelta> in = replay_mix(11);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    book.set(in[i].side, in[i].price, in[i].qty);
+    benchmark::DoNotOptimize(book.best(BookSide::kBid));
+    benchmark::DoNotOptimize(book.best(BookSide::kAsk));
+    if (++i == in.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_L2Book_ReplayMixFlatVectorBefore);
 
 }  // namespace
 }  // namespace peregrine::common

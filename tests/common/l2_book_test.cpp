@@ -636,5 +636,131 @@ TEST(L2Book, RandomizedAgainstReferenceBook) {
   EXPECT_GT(book.growths(), 0u);
 }
 
+// Deep books (many runs of kBlockLevels): random inserts, replaces and deletes at every depth,
+// both sides, against std::map, with every query compared, including level(i) and iteration
+// across run boundaries, and the side's capacity honoured without any growth or allocation.
+TEST(L2Book, DeepBookRandomizedAgainstMap) {
+  constexpr std::size_t kCap = 3000;
+  L2Book book(kCap);
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids;  // best first
+  std::map<std::int64_t, std::int64_t> asks;                  // best first
+  std::mt19937_64 rng(99);
+  std::uint64_t checks = 0;
+  std::uint64_t book_allocs = 0;  // allocations inside set_level (the maps allocate)
+  for (int step = 0; step < 300'000; ++step) {
+    const BookSide side = (rng() & 1) != 0 ? kBid : kAsk;
+    const std::size_t size = side == kBid ? bids.size() : asks.size();
+    // Phases: grow towards capacity, then churn, then drain, so runs split, spill and merge.
+    const int phase = (step / 20'000) % 3;
+    const std::uint64_t del_pct = phase == 0 ? 20 : (phase == 1 ? 50 : 80);
+    // Price ticks 1..8000: bids and asks are separate books here (crossing is not the point).
+    std::int64_t t = 1 + static_cast<std::int64_t>(rng() % 8000);
+    if (rng() % 4 == 0 && size > 0) {  // a price that exists: replace or delete it
+      const auto& any = side == kBid ? *std::next(bids.begin(), static_cast<long>(rng() % size))
+                                     : *std::next(asks.begin(), static_cast<long>(rng() % size));
+      t = any.first / kTick;
+    }
+    const bool del = rng() % 100 < del_pct;
+    const std::int64_t q = del ? 0 : 1 + static_cast<std::int64_t>(rng() % 1000);
+    const bool exists = side == kBid ? bids.count(t * kTick) != 0 : asks.count(t * kTick) != 0;
+    if (!del && !exists && size >= kCap) continue;  // stay within the reserved capacity
+    const R want = del && !exists ? R::kMissingDelete : R::kApplied;
+    const std::uint64_t a0 = g_allocations.load();
+    const R got = book.set_level(side, px(t), qt(q));
+    book_allocs += g_allocations.load() - a0;
+    ASSERT_EQ(got, want) << step;
+    if (side == kBid) {
+      if (del)
+        bids.erase(t * kTick);
+      else
+        bids[t * kTick] = q * kLot;
+    } else {
+      if (del)
+        asks.erase(t * kTick);
+      else
+        asks[t * kTick] = q * kLot;
+    }
+    ASSERT_EQ(book.depth(kBid), bids.size());
+    ASSERT_EQ(book.depth(kAsk), asks.size());
+    ASSERT_EQ(book.best_bid().price.raw(), bids.empty() ? 0 : bids.begin()->first);
+    ASSERT_EQ(book.best_ask().price.raw(), asks.empty() ? 0 : asks.begin()->first);
+    ASSERT_EQ(book.qty_at(side, px(t)).raw(), del ? 0 : q * kLot);
+    if (step % 2'000 == 0) {
+      ASSERT_EQ(levels_of(book, kBid), RefBook::list(bids)) << step;
+      ASSERT_EQ(levels_of(book, kAsk), RefBook::list(asks)) << step;
+      for (int k = 0; k < 20; ++k) {
+        const std::size_t i = rng() % (bids.size() + 2);
+        const Level want_level = i < bids.size() ? RefBook::list(bids)[i] : Level{};
+        ASSERT_EQ(book.level(kBid, i), want_level) << step << " " << i;
+        std::int64_t sum = 0;
+        std::size_t n = 0;
+        for (auto it = bids.begin(); it != bids.end() && n < i; ++it, ++n) sum += it->second;
+        ASSERT_EQ(book.qty_within(kBid, i).raw(), sum);
+        const std::int64_t lim = 1 + static_cast<std::int64_t>(rng() % 8000);
+        std::int64_t cum = 0;
+        for (auto it = asks.begin(); it != asks.end() && it->first <= lim * kTick; ++it) {
+          cum += it->second;
+        }
+        ASSERT_EQ(book.cumulative_qty_to_price(kAsk, px(lim)).raw(), cum);
+        ++checks;
+      }
+    }
+  }
+  EXPECT_EQ(book_allocs, 0u) << "the update path allocated";
+  EXPECT_EQ(book.growths(), 0u);
+  EXPECT_EQ(book.capacity(kBid), kCap);
+  EXPECT_GT(checks, 1000u);
+}
+
+// The capacity guarantee holds for the most fragmenting patterns: fill a side to capacity in
+// ascending, descending and alternating order, delete every other level, refill the gaps.
+TEST(L2Book, CapacityHoldsInAnyArrangement) {
+  constexpr std::size_t kCap = 1000;
+  for (int pattern = 0; pattern < 3; ++pattern) {
+    for (BookSide side : {kBid, kAsk}) {
+      L2Book book(kCap);
+      auto tick_at = [&](std::size_t i) -> std::int64_t {
+        const auto k = static_cast<std::int64_t>(i);
+        if (pattern == 0) return 1 + 2 * k;
+        if (pattern == 1) return 2 * static_cast<std::int64_t>(kCap) - 2 * k;
+        return (i % 2 == 0) ? 1 + k : 2 * static_cast<std::int64_t>(kCap) - k;  // both ends in
+      };
+      for (std::size_t i = 0; i < kCap; ++i) {
+        ASSERT_EQ(book.set_level(side, px(tick_at(i)), qt(1)), R::kApplied);
+      }
+      for (int round = 0; round < 3; ++round) {
+        // Delete every other level (by rank), then insert new prices just beside the survivors.
+        const std::vector<Level> before = levels_of(book, side);
+        for (std::size_t i = 0; i < before.size(); i += 2) {
+          ASSERT_EQ(book.set_level(side, before[i].price, Qty{}), R::kApplied);
+        }
+        std::size_t added = 0;
+        for (std::int64_t t = 1; book.depth(side) < kCap; ++t) {
+          if (book.qty_at(side, px(t)).is_zero()) {
+            ASSERT_EQ(book.set_level(side, px(t), qt(2)), R::kApplied);
+            ++added;
+          }
+        }
+        ASSERT_GT(added, 0u);
+        ASSERT_EQ(book.depth(side), kCap);
+      }
+      const std::vector<Level> all = levels_of(book, side);
+      ASSERT_EQ(all.size(), kCap);
+      for (std::size_t i = 1; i < all.size(); ++i) {
+        ASSERT_TRUE(side == kBid ? all[i - 1].price > all[i].price
+                                 : all[i - 1].price < all[i].price);
+      }
+      EXPECT_EQ(book.growths(), 0u) << "pattern " << pattern;
+      // One more level is the first growth; everything stays correct across it.
+      const Level extra = lv(side == kBid ? 100'000 : 0 + 100'000, 7);
+      ASSERT_EQ(book.set_level(side, extra.price, extra.qty), R::kApplied);
+      EXPECT_EQ(book.growths(), 1u);
+      EXPECT_GT(book.capacity(side), kCap);
+      EXPECT_EQ(book.qty_at(side, extra.price), extra.qty);
+      EXPECT_EQ(book.depth(side), kCap + 1);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace peregrine::common
