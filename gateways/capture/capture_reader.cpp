@@ -163,10 +163,15 @@ bool CaptureReader::next(CaptureRecord* out) {
     ++line_no_;
     if (line.empty()) continue;
     if (format_ == CaptureFormat::kHftbacktest) {
+      // npos is checked before it is added to a pointer; a negative timestamp, or one in
+      // microseconds too large to scale to ns, is rejected (found by tests/fuzz).
       const auto space = line.find(' ');
-      std::int64_t ts = 0;
-      const auto [p, ec] = std::from_chars(line.data(), line.data() + space, ts);
-      if (space == std::string_view::npos || ec != std::errc() || p != line.data() + space) {
+      std::int64_t ts = -1;
+      const auto [p, ec] = space == std::string_view::npos
+                               ? std::from_chars_result{line.data(), std::errc::invalid_argument}
+                               : std::from_chars(line.data(), line.data() + space, ts);
+      if (ec != std::errc() || p != line.data() + space || ts < 0 ||
+          (ts < 100'000'000'000'000'000LL && ts > INT64_MAX / 1000)) {
         error_ = "line " + std::to_string(line_no_) + ": expected '<timestamp> <json>'";
         return false;
       }
@@ -191,7 +196,13 @@ bool CaptureReader::next(CaptureRecord* out) {
                 : t == "send" ? RecordKind::kSend
                               : RecordKind::kOther;
     double ts = 0;
-    out->ts_ns = rec["ts"].get(ts) ? 0 : static_cast<std::int64_t>(ts * 1e9);
+    if (rec["ts"].get(ts)) ts = 0;
+    // Seconds beyond the int64 ns range would make the cast UB (found by tests/fuzz).
+    if (!(ts > -9.2e9 && ts < 9.2e9)) {
+      error_ = "line " + std::to_string(line_no_) + ": timestamp out of range";
+      return false;
+    }
+    out->ts_ns = static_cast<std::int64_t>(ts * 1e9);
     std::string_view conn;
     conn_ = rec["conn"].get(conn) ? std::string() : std::string(conn);
     out->conn = conn_;
