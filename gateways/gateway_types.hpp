@@ -3,9 +3,11 @@
 // by ONE gateway agent thread; counters are written by it and read by any thread.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "common/events.hpp"
@@ -53,11 +55,79 @@ class WsTransport {
 // The last two mean "outcome unknown": never resend an order blindly after them.
 enum class HttpOutcome : std::uint8_t { kOk, kNotSent, kMaybeSent, kTimeout };
 
+// A response header kept for the gateway (rate-limit usage); views into the transport's
+// response, valid only during on_http_response.
+struct ResponseHeader {
+  std::string_view name;
+  std::string_view value;
+};
+
+// The venue's rate-limit usage headers of one response, in a fixed array (no allocation):
+// Binance X-MBX-USED-WEIGHT-<n><unit> / X-MBX-ORDER-COUNT-<n><unit>, Bybit X-Bapi-Limit,
+// X-Bapi-Limit-Status, X-Bapi-Limit-Reset-Timestamp. Extra ones beyond kMax are dropped and
+// counted in `dropped`.
+struct RateHeaders {
+  static constexpr std::size_t kMax = 8;
+  std::array<ResponseHeader, kMax> items{};
+  std::uint8_t count = 0;
+  std::uint8_t dropped = 0;
+
+  // True for a header name this struct keeps (ASCII case-insensitive).
+  [[nodiscard]] static bool wanted(std::string_view name) noexcept {
+    return starts_with_nocase(name, "x-mbx-used-weight-") ||
+           starts_with_nocase(name, "x-mbx-order-count-") || equals_nocase(name, "x-bapi-limit") ||
+           equals_nocase(name, "x-bapi-limit-status") ||
+           equals_nocase(name, "x-bapi-limit-reset-timestamp");
+  }
+  void add(std::string_view name, std::string_view value) noexcept {
+    if (count < kMax) {
+      items[count++] = {name, value};
+    } else if (dropped < 255) {
+      ++dropped;
+    }
+  }
+  // Value of the first header named `name` (case-insensitive); empty when absent.
+  [[nodiscard]] std::string_view find(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (equals_nocase(items[i].name, name)) return items[i].value;
+    }
+    return {};
+  }
+  [[nodiscard]] std::span<const ResponseHeader> view() const noexcept {
+    return {items.data(), count};
+  }
+
+  [[nodiscard]] static bool equals_nocase(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && starts_with_nocase(a, b);
+  }
+  [[nodiscard]] static bool starts_with_nocase(std::string_view s,
+                                               std::string_view prefix) noexcept {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+      char c = s[i];
+      char p = prefix[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (p >= 'A' && p <= 'Z') p = static_cast<char>(p - 'A' + 'a');
+      if (c != p) return false;
+    }
+    return true;
+  }
+};
+
 struct HttpResponse {
   std::uint64_t request_id = 0;
   HttpOutcome outcome = HttpOutcome::kOk;
   int status = 0;         // HTTP status when outcome is kOk
   std::string_view body;  // valid only during on_http_response
+  // When the request's last byte was handed to the socket (write completion) and when the
+  // complete response was read, both from the transport's clock (the session clock the core
+  // stamps intents with); 0 when not known (not written, or a transport that cannot tell).
+  common::Nanos ts_sent = 0;
+  common::Nanos ts_recv = 0;
+  // Retry-After of a 429/418/503 answer in milliseconds (delta-seconds form; an HTTP-date is
+  // not parsed), 0 when absent or another status.
+  std::uint32_t retry_after_ms = 0;
+  RateHeaders rate_headers;  // views valid only during on_http_response
 };
 
 class HttpListener {
@@ -82,6 +152,14 @@ class RateGate {
  public:
   virtual ~RateGate() = default;
   [[nodiscard]] virtual bool try_acquire(std::uint32_t weight, common::Nanos now) noexcept = 0;
+  // A venue usage header from a response (HttpResponse::rate_headers, e.g. Binance
+  // X-MBX-USED-WEIGHT-1M): gates that track the venue's own count correct themselves from it.
+  virtual void on_usage_header(std::string_view name, std::string_view value,
+                               common::Nanos now) noexcept {
+    static_cast<void>(name);
+    static_cast<void>(value);
+    static_cast<void>(now);
+  }
 };
 
 // Closed/open/half-open breaker fed with request outcomes. allow() false = do not send.
@@ -135,6 +213,7 @@ struct GatewayCounters {
   PaddedCounter duplicates;             // fills/updates dropped as already seen
   PaddedCounter out_of_order;           // frames older than what was already applied
   PaddedCounter throttled;              // requests held back by the rate gate or breaker
+  PaddedCounter rate_limit_pauses;      // 429/418 answers that paused sending (Retry-After)
 };
 
 }  // namespace peregrine::gateways

@@ -20,6 +20,8 @@
 #include "gateways/hyperliquid/order_gateway.hpp"
 #include "gateways/json/cex_gateway_common.hpp"
 #include "gateways/net/net_loop.hpp"
+#include "gateways/net/rate_gate.hpp"
+#include "gateways/net/rate_limiter.hpp"
 
 namespace peregrine::engine {
 
@@ -176,8 +178,14 @@ class BinanceRuntime final : public VenueRuntime {
     o_cfg.on_listen_key = [this, base](std::string_view key) {
       static_cast<void>(user_ws_->connect(base + "/ws/" + std::string(key)));
     };
+    // The venue's documented limits; every answer's X-MBX-USED-WEIGHT-* / X-MBX-ORDER-COUNT-*
+    // headers correct the buckets (order thread only, like the gateway).
+    limiter_ = std::make_unique<gateways::net::RateLimiter>(gateways::net::binance::usdm_limits());
+    rate_gate_ = std::make_unique<gateways::net::LimiterRateGate>(
+        *limiter_, gateways::net::binance::kClassOrder);
     order_ = std::make_unique<gateways::binance::BinanceOrderGateway>(
-        reg, *rest_, user_ws_.get(), q.orders, q.exec, *signer_, wall_, std::move(o_cfg));
+        reg, *rest_, user_ws_.get(), q.orders, q.exec, *signer_, wall_, std::move(o_cfg),
+        rate_gate_.get());
 
     std::string error;
     if (!md_rest_->start(v.rest_url.text, &error) || !rest_->start(v.rest_url.text, &error)) {
@@ -220,6 +228,8 @@ class BinanceRuntime final : public VenueRuntime {
   std::unique_ptr<hl::NetWsTransport> user_ws_;
   std::unique_ptr<gateways::cex::NetRestTransport> rest_;
   std::unique_ptr<gateways::binance::BinanceMdGateway> md_;
+  std::unique_ptr<gateways::net::RateLimiter> limiter_;
+  std::unique_ptr<gateways::net::LimiterRateGate> rate_gate_;
   std::unique_ptr<gateways::binance::BinanceOrderGateway> order_;
   std::unique_ptr<GatewayRunner<gateways::binance::BinanceMdGateway>> md_runner_;
   std::unique_ptr<GatewayRunner<gateways::binance::BinanceOrderGateway>> order_runner_;

@@ -118,9 +118,33 @@ std::string_view BinanceOrderGateway::symbol_of(common::InstrumentId id) const n
 }
 
 bool BinanceOrderGateway::gate(Nanos now, std::uint32_t weight) noexcept {
-  if (breaker_->allow(now) && rate_->try_acquire(weight, now)) return true;
+  if (now >= paused_until_ns_ && breaker_->allow(now) && rate_->try_acquire(weight, now)) {
+    return true;
+  }
   counters_.throttled.add();
   return false;
+}
+
+void BinanceOrderGateway::on_limits(const HttpResponse& resp, Nanos now) noexcept {
+  if (resp.outcome != HttpOutcome::kOk) return;
+  for (const ResponseHeader& h : resp.rate_headers.view()) {
+    rate_->on_usage_header(h.name, h.value, now);
+  }
+  // 429: over a limit; 418: the IP is banned for ignoring 429s. Either way nothing but the
+  // listenKey upkeep goes out until Retry-After has passed.
+  if ((resp.status == 429 || resp.status == 418) && resp.retry_after_ms > 0) {
+    const Nanos until = now + static_cast<Nanos>(resp.retry_after_ms) * kMs;
+    if (until > paused_until_ns_) paused_until_ns_ = until;
+    counters_.rate_limit_pauses.add();
+  }
+}
+
+void BinanceOrderGateway::stamp(common::OrderUpdate& u, const Request& r,
+                                const HttpResponse& resp) noexcept {
+  if (resp.ts_sent <= 0) return;  // the transport cannot tell (fakes)
+  u.ts_intent = r.intent.ts_recv;
+  u.ts_sent = resp.ts_sent;
+  u.ts_recv = resp.ts_recv > 0 ? resp.ts_recv : u.ts_recv;
 }
 
 void BinanceOrderGateway::handle_intent(const common::OrderIntent& in) noexcept {
@@ -328,6 +352,7 @@ void BinanceOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
   } else if (resp.outcome != HttpOutcome::kNotSent) {
     breaker_->on_failure(now);
   }
+  on_limits(resp, now);
   switch (r->kind) {
     case ReqKind::kOrder:
       on_order_answer(*r, resp);
@@ -384,6 +409,7 @@ void BinanceOrderGateway::on_order_answer(Request& r, const HttpResponse& resp) 
         common::OrderUpdate u = o->last;
         u.status = OrderStatus::kNew;
         u.venue_order_id.lo = parser_.algo().algo_id;
+        stamp(u, r, resp);
         apply_update(u);
       }
     } else if (p && p->error.reason != RejectReason::kUnknownOutcome) {
@@ -402,14 +428,17 @@ void BinanceOrderGateway::on_order_answer(Request& r, const HttpResponse& resp) 
     start_query(r, ReqKind::kOrder);
     return;
   }
+  common::OrderUpdate u = parser_.order();
   if (p->ok) {
     counters_.acks.add();
-    apply_update(parser_.order());
+    stamp(u, r, resp);
+    apply_update(u);
   } else if (p->error.reason == RejectReason::kUnknownOutcome) {
     start_query(r, ReqKind::kOrder);
     return;
   } else {
-    apply_update(parser_.order());  // kRejected + reason, the request's cloid
+    stamp(u, r, resp);
+    apply_update(u);  // kRejected + reason, the request's cloid
   }
   free_request(r);
 }
@@ -436,14 +465,16 @@ void BinanceOrderGateway::on_cancel_answer(Request& r, const HttpResponse& resp)
     return;
   }
   if (p->ok) {
-    apply_update(parser_.order());
+    common::OrderUpdate u = parser_.order();
+    stamp(u, r, resp);
+    apply_update(u);
   } else if (p->error.reason == RejectReason::kUnknownOutcome ||
              p->error.reason == RejectReason::kUnknownOrder) {
     // Filled, already cancelled or never placed: ask the venue which.
     start_query(r, ReqKind::kCancel);
     return;
   } else {
-    refuse(r.subject, p->error.reason);
+    refuse(r.subject, p->error.reason, &r, &resp);
   }
   free_request(r);
 }
@@ -661,9 +692,12 @@ void BinanceOrderGateway::apply_update(const common::OrderUpdate& u) noexcept {
   if (m.qty == common::Qty{}) m.qty = o->last.qty;
   if (m.price == common::Price{}) m.price = o->last.price;
   if (m.venue_order_id.is_null()) m.venue_order_id = o->last.venue_order_id;
-  m.ts_recv = clock_.now_ns();
+  // A stamped REST answer keeps the transport's receive time (the clock its ts_sent is on).
+  if (m.ts_sent <= 0 || m.ts_recv <= 0) m.ts_recv = clock_.now_ns();
   if (!m.venue_order_id.is_null()) table_.index_oid(m.venue_order_id.lo, m.cloid);
   o->last = m;
+  o->last.ts_intent = 0;  // timings belong to this answer only, not to later restatements
+  o->last.ts_sent = 0;
   o->in_flight = false;
   if (m.status == OrderStatus::kRejected) counters_.rejects.add();
   if (m.status != OrderStatus::kPendingNew && m.status != OrderStatus::kRejected) o->acked = true;
@@ -717,7 +751,8 @@ void BinanceOrderGateway::reject_new(const common::OrderIntent& in, RejectReason
   emit(ExecEvent(u));
 }
 
-void BinanceOrderGateway::refuse(const common::ClientOrderId& cloid, RejectReason reason) noexcept {
+void BinanceOrderGateway::refuse(const common::ClientOrderId& cloid, RejectReason reason,
+                                 const Request* r, const HttpResponse* resp) noexcept {
   // A refused cancel leaves the order as it was: its last status again, with the reason.
   hyperliquid::TrackedOrder* o = cloid.is_null() ? nullptr : table_.find(cloid);
   counters_.rejects.add();
@@ -725,6 +760,7 @@ void BinanceOrderGateway::refuse(const common::ClientOrderId& cloid, RejectReaso
   common::OrderUpdate u = o->last;
   u.ts_recv = clock_.now_ns();
   u.reject = reason;
+  if (r != nullptr && resp != nullptr) stamp(u, *r, *resp);
   emit(ExecEvent(u));
 }
 

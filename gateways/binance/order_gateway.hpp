@@ -17,13 +17,13 @@
 #include "common/spsc_queue.hpp"
 #include "gateways/binance/exec_parser.hpp"
 #include "gateways/binance/order_codec.hpp"
-#include "gateways/binance/reconcile.hpp"
 #include "gateways/binance/signer.hpp"
 #include "gateways/binance/symbols.hpp"
 #include "gateways/cex_transport.hpp"
 #include "gateways/exec_outbox.hpp"
 #include "gateways/gateway_types.hpp"
 #include "gateways/hyperliquid/order_table.hpp"
+#include "gateways/order_reconciler.hpp"
 
 namespace peregrine::gateways::binance {
 
@@ -59,7 +59,12 @@ struct OrderGatewayConfig {
 //   /fapi/v1/openOrders (all symbols), then GET /fapi/v1/order for each order believed open that
 //   is not listed; differences become OrderUpdates (OrderReconciler), counted per kind.
 // * The rate gate and breaker are asked before every request; a refused order is rejected with
-//   kRateLimited (never queued: the strategy decides).
+//   kRateLimited (never queued: the strategy decides). Every answer's X-MBX-USED-WEIGHT-* /
+//   X-MBX-ORDER-COUNT-* headers go to the gate (RateGate::on_usage_header). A 429 or 418 (IP
+//   ban) with Retry-After pauses every gated request for that long (counted in
+//   rate_limit_pauses); what arrives meanwhile is refused with kRateLimited like the gate does.
+// * The REST answer to a new order or a cancel carries ts_intent (the intent's ts_recv),
+//   ts_sent and ts_recv (request write completion and response, the transport's clock).
 // Hot path (intent -> signed request; answer -> update): no allocation, lock or exception.
 class BinanceOrderGateway final : public HttpListener, public WsListener {
  public:
@@ -101,6 +106,8 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   [[nodiscard]] std::uint64_t backlog_overflow() const noexcept { return outbox_.overflow(); }
   // The last request target and body sent (tests); valid until the next request.
   [[nodiscard]] std::string_view last_target() const noexcept { return last_target_; }
+  // Until when a 429/418 Retry-After pauses sending (gateway clock); 0 = never paused.
+  [[nodiscard]] common::Nanos paused_until_ns() const noexcept { return paused_until_ns_; }
 
  private:
   enum class ReqKind : std::uint8_t {
@@ -134,6 +141,10 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   [[nodiscard]] Request* find_request(std::uint64_t id) noexcept;
   void free_request(Request& r) noexcept { r = Request{}; }
   [[nodiscard]] bool gate(common::Nanos now, std::uint32_t weight) noexcept;
+  // Usage headers to the gate; 429/418 + Retry-After -> pause.
+  void on_limits(const HttpResponse& resp, common::Nanos now) noexcept;
+  // The REST answer's timings on an update produced for request `r`.
+  static void stamp(common::OrderUpdate& u, const Request& r, const HttpResponse& resp) noexcept;
   // Builds, signs and sends the request `r` stands for; false when it could not be sent.
   bool send(Request& r) noexcept;
   bool submit(const RestRequest& req) noexcept;
@@ -146,7 +157,8 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   void start_query(Request& r, ReqKind query_for) noexcept;
   void give_up_unknown(Request& r) noexcept;
   void reject_new(const common::OrderIntent& in, common::RejectReason reason) noexcept;
-  void refuse(const common::ClientOrderId& cloid, common::RejectReason reason) noexcept;
+  void refuse(const common::ClientOrderId& cloid, common::RejectReason reason,
+              const Request* r = nullptr, const HttpResponse* resp = nullptr) noexcept;
   void apply_update(const common::OrderUpdate& u) noexcept;
   void apply_fill(const common::Fill& f) noexcept;
   void emit(const common::ExecEvent& e) noexcept;
@@ -184,6 +196,7 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   std::uint64_t last_request_id_ = 0;
   std::string listen_key_;  // reserved at construction; replaced only off the hot path
   common::Nanos next_keepalive_ns_ = 0;
+  common::Nanos paused_until_ns_ = 0;  // 429/418 Retry-After: nothing gated goes out before
   bool started_ = false;
   bool key_pending_ = false;
 

@@ -1,5 +1,6 @@
 #include "gateways/bybit/order_gateway.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -49,7 +50,14 @@ BybitOrderGateway::BybitOrderGateway(const common::InstrumentRegistry& registry,
       parser_(symbols_),
       table_(config_.max_orders == 0 ? 1 : config_.max_orders),
       seen_fills_(config_.fill_memory == 0 ? 1 : config_.fill_memory),
-      outbox_(out, config_.backlog) {
+      outbox_(out, config_.backlog),
+      reconciler_(std::max(config_.max_orders, ExecParser::kMaxOrders)),
+      rec_open_(std::max(config_.max_orders, ExecParser::kMaxOrders)) {
+  if (config_.reconcile_page == 0 || config_.reconcile_page > 50 ||
+      config_.reconcile_max_pages == 0 || config_.rate_limit_backoff_ns <= 0 ||
+      config_.ip_ban_backoff_ns <= 0) {
+    throw std::invalid_argument("bybit order gateway: bad reconcile/back-off config");
+  }
   if (config_.backlog == 0 || config_.max_orders == 0 || config_.fill_memory == 0 ||
       config_.max_intents_per_cycle <= 0 || config_.max_status_queries <= 0 ||
       config_.max_status_queries > 100 || config_.max_resends < 0 || config_.max_resends > 100 ||
@@ -74,6 +82,7 @@ int BybitOrderGateway::do_work() noexcept {
     work += keep_alive(now);
   }
   work += retry_parked(now);
+  work += run_reconcile(now);
   work += take_intents();
   work += outbox_.flush();
   return work;
@@ -107,7 +116,8 @@ std::string_view BybitOrderGateway::symbol_of(common::InstrumentId id) const noe
 }
 
 bool BybitOrderGateway::admit(Nanos now) noexcept {
-  if (!breaker_->allow(now) || !rate_->try_acquire(1, now)) {
+  // The venue said "too many": sending before its reset time only extends the ban.
+  if (now < backoff_until_ns_ || !breaker_->allow(now) || !rate_->try_acquire(1, now)) {
     counters_.throttled.add();
     return false;
   }
@@ -278,11 +288,22 @@ bool BybitOrderGateway::transmit(Pending& p) noexcept {
       path = path::kCancelAll;
       break;
     }
-    case Op::kQuery: {
+    case Op::kQuery:
+    case Op::kRecQuery: {
       OpenOrdersQuery q;
       q.symbol = symbol;
       q.cloid = p.cloid;
       q.closed_too = true;  // a filled or cancelled order must be found too
+      built = write_open_orders_query(q, out, cap);
+      path = path::kOpenOrders;
+      is_get = true;
+      break;
+    }
+    case Op::kOpenOrders: {
+      OpenOrdersQuery q;  // every open linear order settled in settle_coin, page by page
+      q.settle_coin = config_.settle_coin;
+      q.limit = config_.reconcile_page;
+      q.cursor = std::string_view(rec_cursor_.data(), rec_cursor_len_);
       built = write_open_orders_query(q, out, cap);
       path = path::kOpenOrders;
       is_get = true;
@@ -376,7 +397,17 @@ void BybitOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
   } else if (resp.outcome != HttpOutcome::kNotSent) {
     breaker_->on_failure(clock_.now_ns());
   }
+  // 403 = the IP limit (the venue says wait >= 10 min), 429 = its frequency protection.
+  if (resp.outcome == HttpOutcome::kOk && (resp.status == 403 || resp.status == 429)) {
+    note_rate_limit(resp, resp.status == 403);
+  }
   switch (p->op) {
+    case Op::kOpenOrders:
+      answer_open_orders(*p, resp);
+      return;
+    case Op::kRecQuery:
+      answer_rec_query(*p, resp);
+      return;
     case Op::kCreate:
       answer_create(*p, resp);
       return;
@@ -403,6 +434,11 @@ const RestResponse* BybitOrderGateway::parse_answer(RestEndpoint ep,
   if (!parsed) {
     counters_.parse_errors.add();
     return nullptr;
+  }
+  // retCode 10006 "Too many visits" (HTTP 200) and its kin: back off until the reset time.
+  if (parser_.rest().reject == RejectReason::kRateLimited && resp.status != 403 &&
+      resp.status != 429) {
+    note_rate_limit(resp, false);
   }
   return &parser_.rest();
 }
@@ -448,6 +484,11 @@ void BybitOrderGateway::answer_create(Pending& p, const HttpResponse& resp) noex
     u.status = OrderStatus::kNew;
     u.reject = RejectReason::kNone;
     u.ts_venue = r->ts_venue;
+    if (resp.ts_sent > 0) {  // this answer's timings, the transport's clock (issue #6)
+      u.ts_intent = p.intent.ts_recv;
+      u.ts_sent = resp.ts_sent;
+      u.ts_recv = resp.ts_recv;
+    }
     if (!r->ack.order_id.is_null()) u.venue_order_id = r->ack.order_id;
     // The stream may already have said more (partially filled, filled): never go back.
     if (o->last.status == OrderStatus::kPendingNew) report(u);
@@ -650,9 +691,11 @@ void BybitOrderGateway::report(const common::OrderUpdate& in) noexcept {
   u.side = was.side;
   u.venue = common::VenueId::kBybit;
   if (u.venue_order_id.is_null()) u.venue_order_id = was.venue_order_id;
-  u.ts_recv = clock_.now_ns();
+  if (u.ts_sent <= 0 || u.ts_recv <= 0) u.ts_recv = clock_.now_ns();  // stamped: keep its clock
   if (!u.venue_order_id.is_null()) table_.index_oid(u.venue_order_id.lo, u.cloid);
   o->last = u;
+  o->last.ts_intent = 0;  // timings belong to this answer, not to later restatements
+  o->last.ts_sent = 0;
   o->in_flight = false;
   if (u.status == OrderStatus::kRejected) counters_.rejects.add();
   if (u.status != OrderStatus::kPendingNew && u.status != OrderStatus::kRejected) o->acked = true;

@@ -20,6 +20,7 @@
 #include "gateways/exec_outbox.hpp"
 #include "gateways/gateway_types.hpp"
 #include "gateways/hyperliquid/order_table.hpp"
+#include "gateways/order_reconciler.hpp"
 
 namespace peregrine::gateways::bybit {
 
@@ -37,6 +38,14 @@ struct OrderGatewayConfig {
   std::int64_t auth_expiry_ms = 10'000;
   // Cancel-all without an instrument cancels every linear order settled in this coin.
   std::string_view settle_coin = "USDT";
+  // Rate limits (venue doc section 7): retCode 10006 ("Too many visits", per-UID 1 s window)
+  // and HTTP 403 (IP limit: "stop all sessions and wait >= 10 minutes"). Nothing is sent until
+  // X-Bapi-Limit-Reset-Timestamp (or the HTTP Retry-After); without either header, for these.
+  common::Nanos rate_limit_backoff_ns = 1'000'000'000;
+  common::Nanos ip_ban_backoff_ns = 600'000'000'000;
+  // Reconciliation: orders per /v5/order/realtime page (1..50) and pages per round.
+  std::uint32_t reconcile_page = 50;
+  std::uint32_t reconcile_max_pages = 100;
 };
 
 // Behaviour:
@@ -58,6 +67,14 @@ struct OrderGatewayConfig {
 //   qty), so the REST answer and the stream reach the core once.
 // * The rate gate and breaker are asked before every request; a refused order is rejected with
 //   kRateLimited (never queued: the strategy decides).
+// * retCode 10006 / HTTP 403 / HTTP 429 from the venue: nothing is sent (orders rejected with
+//   kRateLimited, queries parked) until the venue's reset time (X-Bapi-Limit-Reset-Timestamp,
+//   else Retry-After, else the configured back-off); then requests flow again.
+// * Reconciliation after every private-stream (re)connect and on request_reconcile(): GET
+//   /v5/order/realtime (settle_coin, all pages) compared with the order table by the shared
+//   OrderReconciler; orders believed open but not listed are asked by orderLinkId
+//   (closed ones too). Differences become OrderUpdates, counted per kind. Fills are not
+//   listed separately: a fill the stream lost shows as the order's cumExecQty.
 // Hot path (intent -> signed request; answer/frame -> update): no allocation, lock or exception.
 class BybitOrderGateway final : public HttpListener, public WsListener {
  public:
@@ -93,8 +110,30 @@ class BybitOrderGateway final : public HttpListener, public WsListener {
   // Exec events lost because the backlog was full too (reconciliation must restate orders).
   [[nodiscard]] std::uint64_t backlog_overflow() const noexcept { return outbox_.overflow(); }
 
+  // Starts a reconciliation round (no-op while one runs). Gateway thread, off the intent path.
+  void request_reconcile() noexcept;
+  [[nodiscard]] bool reconciling() const noexcept { return rec_wanted_ || rec_pending_; }
+  [[nodiscard]] const ReconcileCounters& reconcile_counters() const noexcept {
+    return rec_counters_;
+  }
+  // Venue rate-limit signals seen (10006 / 403 / 429) and the time sending resumes.
+  [[nodiscard]] std::uint64_t rate_limit_hits() const noexcept {
+    return counters_.rate_limit_pauses.get();
+  }
+  [[nodiscard]] common::Nanos backoff_until_ns() const noexcept { return backoff_until_ns_; }
+
  private:
-  enum class Op : std::uint8_t { kIdle, kCreate, kAmend, kCancel, kCancelAll, kQuery };
+  // kOpenOrders / kRecQuery: a reconciliation page / status question (reconcile.cpp).
+  enum class Op : std::uint8_t {
+    kIdle,
+    kCreate,
+    kAmend,
+    kCancel,
+    kCancelAll,
+    kQuery,
+    kOpenOrders,
+    kRecQuery
+  };
   struct Pending {
     Op op = Op::kIdle;
     Op asked_for = Op::kIdle;  // kQuery: the request whose outcome is unknown
@@ -145,6 +184,16 @@ class BybitOrderGateway final : public HttpListener, public WsListener {
   void emit(const common::ExecEvent& e) noexcept { outbox_.push(e, counters_.queue_full); }
   void link_status(common::VenueState state) noexcept;
 
+  // reconcile.cpp: reconciliation rounds and the venue's rate-limit back-off.
+  int run_reconcile(common::Nanos now) noexcept;
+  void answer_open_orders(Pending& p, const HttpResponse& resp) noexcept;
+  void answer_rec_query(Pending& p, const HttpResponse& resp) noexcept;
+  void finish_round(common::Nanos now) noexcept;
+  void retry_round(common::Nanos now) noexcept;
+  std::size_t mark_in_flight() noexcept;
+  void unmark_in_flight(std::size_t n) noexcept;
+  void note_rate_limit(const HttpResponse& resp, bool ip_ban) noexcept;
+
   // user_stream.cpp: the private WebSocket.
   int keep_alive(common::Nanos now) noexcept;
   void on_control(ExecFrameKind kind) noexcept;
@@ -177,6 +226,19 @@ class BybitOrderGateway final : public HttpListener, public WsListener {
   std::uint64_t auth_failures_ = 0;
 
   GatewayCounters counters_;
+
+  OrderReconciler reconciler_;
+  ReconcileCounters rec_counters_;
+  std::vector<common::OrderUpdate> rec_open_;  // the round's pages, sized at construction
+  std::size_t rec_count_ = 0;
+  std::uint32_t rec_pages_ = 0;
+  std::array<char, 256> rec_cursor_{};
+  std::size_t rec_cursor_len_ = 0;
+  bool rec_wanted_ = false;
+  bool rec_pending_ = false;
+  common::Nanos rec_retry_ns_ = 0;
+  std::array<hyperliquid::TrackedOrder*, kMaxInFlight> marked_{};
+  common::Nanos backoff_until_ns_ = 0;
 };
 
 }  // namespace peregrine::gateways::bybit

@@ -72,6 +72,7 @@ void BybitOrderGateway::on_control(ExecFrameKind kind) noexcept {
     if (!stream_ready_) {
       stream_ready_ = true;
       link_status(common::VenueState::kConnected);
+      request_reconcile();  // whatever happened while the stream was down
     }
   }
 }

@@ -50,11 +50,15 @@ CoinbaseOrderGateway::CoinbaseOrderGateway(const common::InstrumentRegistry& reg
       rest_parser_(&registry),
       table_(config_.max_orders),
       seen_fills_(config_.fill_memory),
-      outbox_(out, config_.backlog) {
+      outbox_(out, config_.backlog),
+      tally_(config_.max_orders),
+      positions_(registry.size()),
+      reconciler_(config_.max_orders) {
   if (config_.backlog == 0 || config_.max_orders == 0 || config_.fill_memory == 0 ||
       config_.max_intents_per_cycle <= 0 || config_.max_status_queries <= 0 ||
       config_.max_status_queries > 100 || config_.max_resends < 0 || config_.max_resends > 100 ||
-      config_.retry_ns <= 0) {
+      config_.retry_ns <= 0 || config_.rate_limit_pause_ns <= 0 || config_.reconcile_batch == 0 ||
+      config_.reconcile_batch > 100) {
     throw std::invalid_argument("coinbase order gateway: bad config");
   }
   if (jwts_.create == nullptr || jwts_.cancel == nullptr || jwts_.list_orders == nullptr ||
@@ -82,6 +86,7 @@ int CoinbaseOrderGateway::do_work() noexcept {
   work += rest_.poll();  // REST first: its answer carries the reject reason the channel lacks
   if (ws_ != nullptr) work += ws_->poll();
   work += run_timers(clock_.now_ns());
+  work += run_reconcile(clock_.now_ns());
   work += drain_intents();
   work += outbox_.flush();
   return work;
@@ -131,6 +136,11 @@ std::string_view CoinbaseOrderGateway::product_of(common::InstrumentId id) const
 }
 
 bool CoinbaseOrderGateway::gate(Nanos now) noexcept {
+  if (now < pause_until_) {  // the venue said 429: nothing goes out until the pause ends
+    cb_counters_.paused_refusals.add();
+    counters_.throttled.add();
+    return false;
+  }
   if (breaker_->allow(now) && rate_->try_acquire(1, now)) return true;
   counters_.throttled.add();
   return false;
@@ -291,6 +301,10 @@ bool CoinbaseOrderGateway::build_and_submit(const Request& r, Nanos now) noexcep
       return submit(HttpMethod::kGet, std::string_view(target_buf_.data(), *n), jwts_.list_orders,
                     {}, now);
     }
+    case ReqKind::kRecOpen:
+    case ReqKind::kRecQuery:
+    case ReqKind::kRecPositions:
+      return submit_reconcile(r, now);
     case ReqKind::kFree:
       break;
   }
@@ -337,6 +351,7 @@ void CoinbaseOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
   } else {
     breaker_->on_failure(clock_.now_ns());
   }
+  if (answered && resp.status == 429) note_rate_limited(resp, clock_.now_ns());
   switch (r->kind) {
     case ReqKind::kOrder:
       on_order_answer(*r, resp);
@@ -346,6 +361,11 @@ void CoinbaseOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
       break;
     case ReqKind::kQuery:
       on_query_answer(*r, resp);
+      break;
+    case ReqKind::kRecOpen:
+    case ReqKind::kRecQuery:
+    case ReqKind::kRecPositions:
+      on_reconcile_answer(*r, resp);
       break;
     case ReqKind::kFree:
       break;
@@ -392,6 +412,11 @@ void CoinbaseOrderGateway::on_order_answer(Request& r, const HttpResponse& resp)
       u.status = OrderStatus::kNew;
       u.reject = RejectReason::kNone;
       u.venue_order_id = p->order_id;
+      if (resp.ts_sent > 0) {  // this answer's timings, the transport's clock (issue #6)
+        u.ts_intent = r.intent.ts_recv;
+        u.ts_sent = resp.ts_sent;
+        u.ts_recv = resp.ts_recv;
+      }
       apply_update(u);
       // A user-channel report may have come first: the venue id still has to be known.
       o->last.venue_order_id = p->order_id;
@@ -592,6 +617,7 @@ void CoinbaseOrderGateway::emit_link(common::VenueState state) noexcept {
 
 void CoinbaseOrderGateway::on_ws_open() noexcept {
   parser_.reset_connection();
+  rec_on_snapshot_ = config_.reconcile_on_subscribe;  // the snapshot proves the channel is live
   user_sub_pending_ = !subscribe_user(true);
   user_sub_not_before_ = clock_.now_ns() + config_.retry_ns;
   emit_link(common::VenueState::kConnected);
@@ -618,12 +644,25 @@ void CoinbaseOrderGateway::on_ws_text(const WsFrame& frame) noexcept {
     // Missed user messages: a fresh subscription's snapshot restates every open order.
     cb_counters_.user_gaps.add();
     (void)subscribe_user(false);
+    rec_on_snapshot_ = config_.reconcile_on_subscribe;
     user_sub_pending_ = !subscribe_user(true);
     user_sub_not_before_ = clock_.now_ns() + config_.retry_ns;
   }
+  if (rec_on_snapshot_ && parser_.user_snapshot()) {
+    // Subscribed: whatever happens from now on is on the channel; what happened before (while
+    // the channel was down) is in the venue's REST state.
+    rec_on_snapshot_ = false;
+    request_reconcile();
+  }
   if (*k != UserFrameKind::kOrders) return;
   // Fills first: the core sees the execution, then the order state that includes it.
-  for (const common::Fill& f : parser_.fills()) apply_fill(f);
+  for (const common::Fill& f : parser_.fills()) {
+    const common::Qty* cumulative = nullptr;
+    for (const common::OrderUpdate& u : parser_.order_updates()) {
+      if (u.venue_order_id == f.venue_order_id) cumulative = &u.filled_qty;
+    }
+    apply_fill(f, cumulative);
+  }
   for (const common::OrderUpdate& u : parser_.order_updates()) {
     // The channel's FAILED has no reason; the create answer in flight has it: let that decide.
     const hyperliquid::TrackedOrder* o = order_of(u.cloid, u.venue_order_id);
@@ -657,12 +696,14 @@ void CoinbaseOrderGateway::apply_update(const common::OrderUpdate& u) noexcept {
   if (m.qty < prev.qty || m.qty.is_zero()) m.qty = prev.qty;
   if (m.price.is_zero()) m.price = prev.price;
   if (m.venue_order_id.is_null()) m.venue_order_id = prev.venue_order_id;
-  m.ts_recv = clock_.now_ns();
+  if (m.ts_sent <= 0 || m.ts_recv <= 0) m.ts_recv = clock_.now_ns();  // stamped: keep its clock
   table_.index_oid(m.venue_order_id.lo, m.cloid);  // no-op while the venue id is unknown
   const bool rejected = m.status == OrderStatus::kRejected;
   o->acked = o->acked || (!rejected && m.status != OrderStatus::kPendingNew);
   o->in_flight = false;
   o->last = m;
+  o->last.ts_intent = 0;  // timings belong to this answer, not to later restatements
+  o->last.ts_sent = 0;
   if (rejected) counters_.rejects.add();
   if (hyperliquid::is_terminal(m.status)) {
     table_.note_terminal(m.cloid);
@@ -671,7 +712,8 @@ void CoinbaseOrderGateway::apply_update(const common::OrderUpdate& u) noexcept {
   emit(ExecEvent(m));
 }
 
-void CoinbaseOrderGateway::apply_fill(const common::Fill& f) noexcept {
+void CoinbaseOrderGateway::apply_fill(const common::Fill& f,
+                                      const common::Qty* cumulative) noexcept {
   // ExecParser's fill id is hash(order id, number_of_fills); qty and price join the key so two
   // executions reported under one count (the simulator always says "1") stay distinct.
   const std::uint64_t key = mix(f.fill_id ^ mix(static_cast<std::uint64_t>(f.qty.raw())) ^
@@ -683,13 +725,62 @@ void CoinbaseOrderGateway::apply_fill(const common::Fill& f) noexcept {
     return;
   }
   common::Fill g = f;
+  if (cumulative != nullptr) {
+    // Reconciliation may have reported part of this execution already (it happened while the
+    // channel was down): the core hears each unit of filled quantity once.
+    const FillTally* t = tally_.find(o->last.cloid);
+    const std::int64_t left = cumulative->raw() - (t != nullptr ? t->qty_raw : 0);
+    if (left <= 0) {
+      cb_counters_.fills_clipped.add();
+      counters_.duplicates.add();
+      return;
+    }
+    if (g.qty.raw() > left) {
+      cb_counters_.fills_clipped.add();
+      g.fee = common::Money::from_raw(static_cast<std::int64_t>(
+          static_cast<__int128>(g.fee.raw()) * left / (g.qty.raw() != 0 ? g.qty.raw() : 1)));
+      g.qty = common::Qty::from_raw(left);
+    }
+  }
   g.cloid = o->last.cloid;
   g.strategy = o->last.strategy;
   g.instrument = o->last.instrument;
   g.side = o->last.side;
   g.venue = common::VenueId::kCoinbase;
+  emit_fill(g);
+}
+
+void CoinbaseOrderGateway::emit_fill(const common::Fill& g) noexcept {
+  FillTally* t = tally_.upsert(g.cloid);
+  if (t == nullptr) {
+    // Full: forget the tallies of orders the table has pruned (bounded sweep), then retry.
+    std::array<common::ClientOrderId, 64> stale{};
+    std::size_t n = 0;
+    tally_.for_each([&](const common::ClientOrderId& c, FillTally&) {
+      if (n < stale.size() && table_.find(c) == nullptr) stale[n++] = c;
+    });
+    for (std::size_t i = 0; i < n; ++i) (void)tally_.erase(stale[i]);
+    t = tally_.upsert(g.cloid);
+  }
+  if (t != nullptr) {
+    t->qty_raw += g.qty.raw();
+    t->value_raw += static_cast<__int128>(g.price.raw()) * g.qty.raw();
+    t->fee_raw += g.fee.raw();
+  }
+  if (g.instrument.valid() && g.instrument.value < positions_.size()) {
+    positions_[g.instrument.value].fills_raw +=
+        g.side == common::Side::kBuy ? g.qty.raw() : -g.qty.raw();
+  }
   counters_.fills.add();
   emit(ExecEvent(g));
+}
+
+void CoinbaseOrderGateway::note_rate_limited(const HttpResponse& resp, Nanos now) noexcept {
+  cb_counters_.rate_limited.add();
+  counters_.rate_limit_pauses.add();
+  const Nanos pause = resp.retry_after_ms > 0 ? static_cast<Nanos>(resp.retry_after_ms) * 1'000'000
+                                              : config_.rate_limit_pause_ns;
+  if (now + pause > pause_until_) pause_until_ = now + pause;
 }
 
 void CoinbaseOrderGateway::reject_new(const common::OrderIntent& in, RejectReason reason) noexcept {

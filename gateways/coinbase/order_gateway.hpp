@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "gateways/exec_outbox.hpp"
 #include "gateways/gateway_types.hpp"
 #include "gateways/hyperliquid/order_table.hpp"
+#include "gateways/order_reconciler.hpp"
 
 namespace peregrine::gateways::coinbase {
 
@@ -32,6 +34,9 @@ struct OrderGatewayJwts {
   JwtCache* cancel = nullptr;       // POST /orders/batch_cancel
   JwtCache* list_orders = nullptr;  // GET /orders/historical/batch (unknown-outcome queries)
   JwtCache* ws = nullptr;           // user channel subscribe (needed when user_ws is set)
+  // GET /intx/positions/{portfolio_uuid}: reconciliation reads positions when this and
+  // OrderGatewayConfig::portfolio_uuid are set (optional).
+  JwtCache* positions = nullptr;
 };
 
 struct OrderGatewayConfig {
@@ -42,14 +47,27 @@ struct OrderGatewayConfig {
   int max_status_queries = 3;            // per unknown outcome; then kUnknownOutcome is reported
   int max_resends = 1;                   // same-cloid re-sends after a query did not find the order
   common::Nanos retry_ns = 200'000'000;  // a query or subscribe that could not go out
+  // Sending pauses this long after an HTTP 429 without a Retry-After (the venue documents
+  // x-ratelimit-* headers only, and may answer 429 with an HTML page).
+  common::Nanos rate_limit_pause_ns = 1'000'000'000;
+  bool reconcile_on_subscribe = true;  // a reconciliation round after every user-channel snapshot
+  std::string portfolio_uuid;          // INTX portfolio whose positions are reconciled (optional)
+  std::size_t reconcile_batch = 25;    // order ids per GET /orders/historical/batch status query
 };
 
 struct alignas(64) CbOrderCounters {
-  PaddedCounter jwt_misses;        // requests refused because no token with >= 30 s was ready
-  PaddedCounter modify_refused;    // modify intents (no edit endpoint in use)
-  PaddedCounter deferred_cancels;  // cancels held until the order's venue id was known
-  PaddedCounter user_gaps;         // user-channel sequence gaps (each -> resubscribe `user`)
-  PaddedCounter auth_failures;     // HTTP 401 answers
+  PaddedCounter jwt_misses;           // requests refused because no token with >= 30 s was ready
+  PaddedCounter modify_refused;       // modify intents (no edit endpoint in use)
+  PaddedCounter deferred_cancels;     // cancels held until the order's venue id was known
+  PaddedCounter user_gaps;            // user-channel sequence gaps (each -> resubscribe `user`)
+  PaddedCounter auth_failures;        // HTTP 401 answers
+  PaddedCounter rate_limited;         // HTTP 429 answers (each pauses sending)
+  PaddedCounter paused_refusals;      // requests refused locally while a 429 pause lasts
+  PaddedCounter fills_recovered;      // Fill events made by reconciliation (executions missed)
+  PaddedCounter fills_clipped;        // channel fills cut or dropped: reconciliation reported them
+  PaddedCounter unresolved;           // believed open, not listed, no venue id to ask about
+  PaddedCounter position_rounds;      // position snapshots read
+  PaddedCounter position_mismatches;  // venue position != first snapshot + reported fills
 };
 
 // Behaviour:
@@ -107,8 +125,47 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
   // Exec events lost because the backlog was full too (reconciliation must restate orders).
   [[nodiscard]] std::uint64_t backlog_overflow() const noexcept { return outbox_.overflow(); }
 
+  // Reconciliation (reconcile.cpp): open orders (GET /orders/historical/batch?order_status=OPEN,
+  // every page), then the orders believed open but not listed (by order_ids, in batches), then
+  // positions (when configured). Differences become OrderUpdates (OrderReconciler), and
+  // executions the core never heard of become Fills (venue filled_size above what was reported).
+  // Runs after every user-channel snapshot (each (re)connect or resubscribe) and on request.
+  void request_reconcile() noexcept;
+  [[nodiscard]] bool reconciling() const noexcept {
+    return rec_wanted_ || rec_stage_ != RecStage::kIdle;
+  }
+  [[nodiscard]] const ReconcileCounters& reconcile_counters() const noexcept {
+    return rec_counters_;
+  }
+  // Signed net quantity of the fills reported to the core this session, per instrument.
+  [[nodiscard]] common::Qty fill_position(common::InstrumentId id) const noexcept;
+  // The venue's net position at the last position snapshot (zero when not listed or never read).
+  [[nodiscard]] common::Qty venue_position(common::InstrumentId id) const noexcept;
+  // Sending is paused until then after a 429 (0: never paused).
+  [[nodiscard]] common::Nanos paused_until() const noexcept { return pause_until_; }
+
  private:
-  enum class ReqKind : std::uint8_t { kFree, kOrder, kCancel, kQuery };
+  enum class ReqKind : std::uint8_t {
+    kFree,
+    kOrder,
+    kCancel,
+    kQuery,
+    kRecOpen,
+    kRecQuery,
+    kRecPositions
+  };
+  enum class RecStage : std::uint8_t { kIdle, kOpen, kQuery, kPositions };
+  struct FillTally {  // what the core was told about one order's executions
+    std::int64_t qty_raw = 0;
+    __int128 value_raw = 0;  // sum of price.raw * qty.raw
+    std::int64_t fee_raw = 0;
+  };
+  struct PositionSlot {
+    std::int64_t fills_raw = 0;  // signed fill quantity reported this session
+    std::int64_t venue_raw = 0;  // last venue net position
+    std::int64_t base_raw = 0;   // venue position minus fills at the first snapshot
+    bool known = false;
+  };
   struct Request {
     ReqKind kind = ReqKind::kFree;
     std::uint8_t attempts = 0;  // re-sends
@@ -153,7 +210,21 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
                                                     const common::VenueOrderId& oid) noexcept;
   [[nodiscard]] static common::OrderUpdate pending_update(const common::OrderIntent& in) noexcept;
   void apply_update(const common::OrderUpdate& u) noexcept;
-  void apply_fill(const common::Fill& f) noexcept;
+  void apply_fill(const common::Fill& f, const common::Qty* cumulative) noexcept;
+  void emit_fill(const common::Fill& f) noexcept;
+  void note_rate_limited(const HttpResponse& resp, common::Nanos now) noexcept;
+
+  // Reconciliation glue (reconcile.cpp).
+  int run_reconcile(common::Nanos now) noexcept;
+  bool send_reconcile(ReqKind kind, common::Nanos now) noexcept;
+  bool submit_reconcile(const Request& r, common::Nanos now) noexcept;
+  void on_reconcile_answer(Request& r, const HttpResponse& resp) noexcept;
+  void on_rec_open(const HttpResponse& resp, common::Nanos now) noexcept;
+  void on_rec_query(const HttpResponse& resp, common::Nanos now) noexcept;
+  void on_rec_positions(const HttpResponse& resp) noexcept;
+  void rec_next_stage(common::Nanos now) noexcept;
+  void rec_fail(common::Nanos now) noexcept;
+  void recover_fills(const common::OrderUpdate& venue, common::Money fees) noexcept;
   void emit(const common::ExecEvent& e) noexcept;
   void emit_link(common::VenueState state) noexcept;
   bool subscribe_user(bool subscribe) noexcept;
@@ -193,6 +264,26 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
 
   GatewayCounters counters_;
   CbOrderCounters cb_counters_;
+
+  // 429 pause, fill accounting, reconciliation state.
+  common::Nanos pause_until_ = 0;
+  hyperliquid::FixedMap<common::ClientOrderId, FillTally, hyperliquid::CloidHash> tally_;
+  std::vector<PositionSlot> positions_;  // by InstrumentId
+  OrderReconciler reconciler_;
+  ReconcileCounters rec_counters_;
+  RecStage rec_stage_ = RecStage::kIdle;
+  bool rec_wanted_ = false;
+  bool rec_on_snapshot_ = false;
+  common::Nanos rec_retry_ns_ = 0;
+  std::string rec_cursor_;
+  std::vector<common::OrderUpdate> rec_open_;  // the listing being gathered (pages)
+  std::vector<common::Money> rec_fees_;        // total_fees of rec_open_[i]
+  std::vector<std::string> rec_ids_;           // venue ids still to ask about
+  std::size_t rec_ids_next_ = 0;
+  std::size_t rec_ids_batch_ = 0;  // ids in the query in flight
+  std::string rec_target_;
+  common::Nanos rec_open_sent_ns_ = 0;   // the listing's first page was asked for then
+  common::Nanos rec_query_sent_ns_ = 0;  // the status query in flight was asked for then
 };
 
 }  // namespace peregrine::gateways::coinbase

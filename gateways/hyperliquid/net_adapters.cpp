@@ -70,6 +70,7 @@ void NetHttpTransport::on_response(std::uint64_t tag, const net::HttpResponseVie
   } else {
     r.outcome = HttpOutcome::kMaybeSent;
   }
+  net::copy_response_meta(response, r);  // ts_sent/ts_recv, Retry-After, usage headers
   listener_->on_http_response(r);
 }
 

@@ -314,7 +314,7 @@ void HlOrderGateway::free_request(Request& r) noexcept {
 template <typename Action>
 bool HlOrderGateway::sign_and_post(const Action& action, std::uint32_t batch, Request& r) noexcept {
   const Nanos now = clock_.now_ns();
-  if (!breaker_->allow(now) || !rate_->try_acquire(1 + batch / 40, now)) {
+  if (now < paused_until_ns_ || !breaker_->allow(now) || !rate_->try_acquire(1 + batch / 40, now)) {
     counters_.throttled.add();
     return false;
   }
@@ -383,7 +383,7 @@ bool HlOrderGateway::send_action(Request& r) noexcept {
 
 bool HlOrderGateway::post_info(Request& r, std::string_view body) noexcept {
   const Nanos now = clock_.now_ns();
-  if (!rate_->try_acquire(2, now)) {
+  if (now < paused_until_ns_ || !rate_->try_acquire(2, now)) {
     counters_.throttled.add();
     return false;
   }
@@ -414,6 +414,12 @@ bool HlOrderGateway::send_status_query(Request& r, ReqKind query_for) noexcept {
 
 void HlOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
   counters_.frames.add();
+  if (resp.outcome == HttpOutcome::kOk && (resp.status == 429 || resp.status == 418) &&
+      resp.retry_after_ms > 0) {
+    const Nanos until = clock_.now_ns() + static_cast<Nanos>(resp.retry_after_ms) * 1'000'000;
+    if (until > paused_until_ns_) paused_until_ns_ = until;
+    counters_.rate_limit_pauses.add();
+  }
   Request* r = find_request(resp.request_id);
   if (r == nullptr) return;  // a late answer to something already settled
   switch (r->kind) {
@@ -454,12 +460,12 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
     on_unknown_outcome(r);
     return;
   }
-  if (resp.status == 429) {
-    on_action_failed(r, RejectReason::kRateLimited);
+  if (resp.status == 429 || resp.status == 418) {
+    on_action_failed(r, RejectReason::kRateLimited, &resp);
     return;
   }
   if (resp.status != 200) {  // 4xx: the venue refused the request as a whole
-    on_action_failed(r, RejectReason::kOther);
+    on_action_failed(r, RejectReason::kOther, &resp);
     return;
   }
   breaker_->on_success(now);
@@ -479,7 +485,7 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
       hl_counters_.nonce_retries.add();
       if (send_action(r)) return;
     }
-    on_action_failed(r, er.reject);
+    on_action_failed(r, er.reject, &resp);
     return;
   }
   switch (r.kind) {
@@ -498,7 +504,7 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
         hl_counters_.nonce_retries.add();
         if (send_action(r)) return;
       }
-      apply_order_status(r, *st);
+      apply_order_status(r, *st, resp);
       break;
     }
     case ReqKind::kModify: {
@@ -507,7 +513,7 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
         o->last.price = r.intent.price;
         o->last.qty = r.intent.qty;
         counters_.acks.add();
-        report(*o, o->last.status, RejectReason::kNone);
+        report(*o, o->last.status, RejectReason::kNone, &r, &resp);
       }
       break;
     }
@@ -518,7 +524,7 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
         const common::ClientOrderId cloid =
             r.kind == ReqKind::kCancel ? r.subject : r.cancels[i].cloid;
         const ActionStatus* st = er.status_for(i, n);
-        if (st != nullptr) apply_cancel_status(cloid, *st);
+        if (st != nullptr) apply_cancel_status(cloid, *st, &r, &resp);
       }
       break;
     }
@@ -528,14 +534,15 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
   free_request(r);
 }
 
-void HlOrderGateway::apply_order_status(Request& r, const ActionStatus& st) noexcept {
+void HlOrderGateway::apply_order_status(Request& r, const ActionStatus& st,
+                                        const HttpResponse& resp) noexcept {
   TrackedOrder* o = table_.find(r.subject);
   if (o == nullptr) return;
   switch (st.kind) {
     case ActionStatusKind::kResting:
       o->last.venue_order_id = st.oid;
       counters_.acks.add();
-      report(*o, OrderStatus::kNew, RejectReason::kNone);
+      report(*o, OrderStatus::kNew, RejectReason::kNone, &r, &resp);
       break;
     case ActionStatusKind::kFilled: {
       o->last.venue_order_id = st.oid;
@@ -549,17 +556,17 @@ void HlOrderGateway::apply_order_status(Request& r, const ActionStatus& st) noex
                 ? OrderStatus::kPartiallyFilled
                 : OrderStatus::kCancelled;
       }
-      report(*o, s, RejectReason::kNone);
+      report(*o, s, RejectReason::kNone, &r, &resp);
       break;
     }
     case ActionStatusKind::kWaitingForFill:
     case ActionStatusKind::kWaitingForTrigger:
       counters_.acks.add();
-      report(*o, OrderStatus::kNew, RejectReason::kNone);
+      report(*o, OrderStatus::kNew, RejectReason::kNone, &r, &resp);
       break;
     case ActionStatusKind::kError:
       counters_.rejects.add();
-      report(*o, OrderStatus::kRejected, st.reject);
+      report(*o, OrderStatus::kRejected, st.reject, &r, &resp);
       break;
     default:  // success/twap on an order: not an answer we understand
       counters_.parse_errors.add();
@@ -568,12 +575,12 @@ void HlOrderGateway::apply_order_status(Request& r, const ActionStatus& st) noex
   }
 }
 
-void HlOrderGateway::apply_cancel_status(const common::ClientOrderId& cloid,
-                                         const ActionStatus& st) noexcept {
+void HlOrderGateway::apply_cancel_status(const common::ClientOrderId& cloid, const ActionStatus& st,
+                                         const Request* r, const HttpResponse* resp) noexcept {
   TrackedOrder* o = table_.find(cloid);
   if (o == nullptr) return;
   if (st.kind == ActionStatusKind::kSuccess) {
-    if (!o->terminal) report(*o, OrderStatus::kCancelled, RejectReason::kNone);
+    if (!o->terminal) report(*o, OrderStatus::kCancelled, RejectReason::kNone, r, resp);
     return;
   }
   // "Never placed, already canceled, or filled": ask the venue which.
@@ -609,7 +616,8 @@ void HlOrderGateway::on_unknown_outcome(Request& r) noexcept {
   }
 }
 
-void HlOrderGateway::on_action_failed(Request& r, RejectReason reason) noexcept {
+void HlOrderGateway::on_action_failed(Request& r, RejectReason reason,
+                                      const HttpResponse* resp) noexcept {
   const std::size_t n = r.kind == ReqKind::kCancelAll ? r.cancel_count : 1;
   for (std::size_t i = 0; i < n; ++i) {
     const common::ClientOrderId cloid =
@@ -618,9 +626,9 @@ void HlOrderGateway::on_action_failed(Request& r, RejectReason reason) noexcept 
     if (o == nullptr) continue;
     if (r.kind == ReqKind::kOrder) {
       counters_.rejects.add();
-      report(*o, OrderStatus::kRejected, reason);
+      report(*o, OrderStatus::kRejected, reason, &r, resp);
     } else {
-      report(*o, o->last.status, reason);  // the order itself is unchanged
+      report(*o, o->last.status, reason, &r, resp);  // the order itself is unchanged
     }
   }
   free_request(r);
@@ -664,12 +672,23 @@ void HlOrderGateway::on_order_status(Request& r, const HttpResponse& resp) noexc
 
 // ---- output ----------------------------------------------------------------------------------
 
-void HlOrderGateway::report(TrackedOrder& o, OrderStatus status, RejectReason reject) noexcept {
+void HlOrderGateway::report(TrackedOrder& o, OrderStatus status, RejectReason reject,
+                            const Request* r, const HttpResponse* resp) noexcept {
   OrderUpdate u = o.last;
   u.ts_recv = clock_.now_ns();
   u.status = status;
   u.reject = reject;
+  u.ts_intent = 0;
+  u.ts_sent = 0;
+  if (r != nullptr && resp != nullptr && resp->ts_sent > 0) {
+    // The answer's own timings, all on the transport's clock; ts_recv is when it was read.
+    u.ts_intent = r->intent.ts_recv;
+    u.ts_sent = resp->ts_sent;
+    if (resp->ts_recv > 0) u.ts_recv = resp->ts_recv;
+  }
   remember(table_, o, u);
+  o.last.ts_intent = 0;  // later restatements of the order carry no timings
+  o.last.ts_sent = 0;
   emit(ExecEvent(u));
 }
 

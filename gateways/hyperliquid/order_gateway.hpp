@@ -65,6 +65,12 @@ struct HlOrderCounters {
 //   status with the reject reason set.
 // * After every user-stream (re)connect and on request_reconcile(): openOrders + userFills +
 //   clearinghouseState, compared by the Reconciler; corrections go to the core.
+// * A 429/418 with Retry-After pauses every /exchange and /info post for that long (counted in
+//   rate_limit_pauses); intents arriving meanwhile are refused with kRateLimited, as when the
+//   rate gate refuses them.
+// * The /exchange answer's updates carry ts_intent (the intent's ts_recv) and ts_sent/ts_recv
+//   (HTTP write completion and response, the transport's clock). Actions only go over HTTP:
+//   the user WS carries subscriptions and pings, no `post` requests, so nothing else to stamp.
 // Hot path (intent -> signed body -> post; response -> update): no allocation, lock or
 // exception. /info answers (status queries, reconciliation) are parsed with the allocating
 // InfoParser: they only happen after something went wrong or on (re)connect.
@@ -103,6 +109,8 @@ class HlOrderGateway final : public HttpListener, public WsListener {
     return account_state_;
   }
   [[nodiscard]] std::size_t in_flight() const noexcept;
+  // Until when a 429/418 Retry-After pauses posting (gateway clock); 0 = never paused.
+  [[nodiscard]] common::Nanos paused_until_ns() const noexcept { return paused_until_ns_; }
   [[nodiscard]] bool reconciling() const noexcept {
     return reconcile_pending_ != 0 || rec_unsent_ != 0;
   }
@@ -150,17 +158,21 @@ class HlOrderGateway final : public HttpListener, public WsListener {
 
   void on_exchange_response(Request& r, const HttpResponse& resp) noexcept;
   void on_unknown_outcome(Request& r) noexcept;
-  void on_action_failed(Request& r, common::RejectReason reason) noexcept;
+  void on_action_failed(Request& r, common::RejectReason reason,
+                        const HttpResponse* resp = nullptr) noexcept;
   void on_order_status(Request& r, const HttpResponse& resp) noexcept;
   void on_reconcile_part(Request& r, const HttpResponse& resp) noexcept;
   void finish_reconcile() noexcept;
   int post_reconcile_parts(common::Nanos now) noexcept;
-  void apply_order_status(Request& r, const ActionStatus& st) noexcept;
-  void apply_cancel_status(const common::ClientOrderId& cloid, const ActionStatus& st) noexcept;
+  void apply_order_status(Request& r, const ActionStatus& st, const HttpResponse& resp) noexcept;
+  void apply_cancel_status(const common::ClientOrderId& cloid, const ActionStatus& st,
+                           const Request* r = nullptr, const HttpResponse* resp = nullptr) noexcept;
 
   void on_ws_update(const common::OrderUpdate& u) noexcept;
   void on_ws_fill(const common::Fill& f, bool snapshot) noexcept;
-  void report(TrackedOrder& o, common::OrderStatus status, common::RejectReason reject) noexcept;
+  // `r`/`resp`: the request and answer this update settles (their timings go on it), or null.
+  void report(TrackedOrder& o, common::OrderStatus status, common::RejectReason reject,
+              const Request* r = nullptr, const HttpResponse* resp = nullptr) noexcept;
   void emit(const common::ExecEvent& e) noexcept;
   int flush_backlog() noexcept;
   void emit_status(common::VenueState s) noexcept;
@@ -204,6 +216,7 @@ class HlOrderGateway final : public HttpListener, public WsListener {
   std::array<char, kBodyBytes> body_buf_{};
   std::size_t body_len_ = 0;
   common::Nanos last_ws_tx_ns_ = 0;
+  common::Nanos paused_until_ns_ = 0;  // 429/418 Retry-After: no post before
   bool ws_open_ = false;
 
   GatewayCounters counters_;

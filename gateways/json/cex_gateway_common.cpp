@@ -53,6 +53,7 @@ void NetRestTransport::on_response(std::uint64_t tag, const net::HttpResponseVie
   } else {
     r.outcome = HttpOutcome::kMaybeSent;
   }
+  net::copy_response_meta(response, r);  // ts_sent/ts_recv, Retry-After, usage headers
   listener_->on_http_response(r);
 }
 

@@ -64,6 +64,39 @@ std::string_view HttpResponseView::header(std::string_view name) const noexcept 
   return std::string_view(it->value().data(), it->value().size());
 }
 
+std::uint32_t parse_retry_after_ms(std::string_view value) noexcept {
+  constexpr std::uint64_t kCapSeconds = 7ULL * 24 * 3600;
+  std::size_t i = 0;
+  while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
+  std::size_t end = value.size();
+  while (end > i && (value[end - 1] == ' ' || value[end - 1] == '\t')) --end;
+  if (i == end) return 0;
+  std::uint64_t seconds = 0;
+  for (; i < end; ++i) {
+    const char c = value[i];
+    if (c < '0' || c > '9') return 0;  // HTTP-date or garbage
+    seconds = seconds * 10 + static_cast<std::uint64_t>(c - '0');
+    if (seconds > kCapSeconds) seconds = kCapSeconds;
+  }
+  return static_cast<std::uint32_t>(seconds * 1000);
+}
+
+std::uint32_t HttpResponseView::retry_after_ms() const noexcept {
+  const unsigned s = status();
+  if (s != 429 && s != 418 && s != 503) return 0;
+  return parse_retry_after_ms(header("retry-after"));
+}
+
+void copy_response_meta(const HttpResponseView& view, gateways::HttpResponse& out) noexcept {
+  out.ts_sent = view.ts_sent();
+  out.ts_recv = view.ts_recv();
+  out.retry_after_ms = view.retry_after_ms();
+  out.rate_headers = gateways::RateHeaders{};
+  view.for_each_header([&](std::string_view name, std::string_view value) {
+    if (gateways::RateHeaders::wanted(name)) out.rate_headers.add(name, value);
+  });
+}
+
 HttpClient::HttpClient(asio::io_context& ioc, const common::Clock& clock, HttpListener& listener,
                        HttpOptions options)
     : ioc_(ioc),
@@ -202,6 +235,7 @@ HttpSubmit HttpClient::submit(const HttpRequest& request, std::uint64_t tag) noe
   Conn& c = *chosen;
   build_request(c, request);
   c.tag = tag;
+  c.ts_sent = 0;
   c.has_request = true;
   bump(counters_.requests);
   if (c.phase == Phase::kIdle) {
@@ -304,6 +338,9 @@ void HttpClient::start_write(Conn& c) noexcept {
       fail(*conn, HttpError::kWriteFailed, SendState::kMaybeSent);
       return;
     }
+    // The whole request is in the kernel's send buffer: the moment it went on the wire, as far
+    // as this process can tell.
+    conn->ts_sent = clock_.now_ns();
     start_read(*conn);
   };
   ++c.pending_ops;
@@ -342,8 +379,8 @@ void HttpClient::start_read(Conn& c) noexcept {
       conn->phase = Phase::kDisconnected;
     }
     // The parser (and the response in it) lives until the next request on this connection.
-    listener_.on_response(conn->tag,
-                          HttpResponseView(HttpError::kNone, SendState::kCompleted, &response));
+    listener_.on_response(conn->tag, HttpResponseView(HttpError::kNone, SendState::kCompleted,
+                                                      &response, conn->ts_sent, clock_.now_ns()));
   };
   ++c.pending_ops;
   if (c.tls) {
@@ -363,7 +400,7 @@ void HttpClient::fail(Conn& c, HttpError error, SendState sent) noexcept {
   if (error == HttpError::kTimeout || error == HttpError::kConnectTimeout) {
     bump(counters_.timeouts);
   }
-  listener_.on_response(c.tag, HttpResponseView(error, sent, nullptr));
+  listener_.on_response(c.tag, HttpResponseView(error, sent, nullptr, c.ts_sent, clock_.now_ns()));
 }
 
 int HttpClient::poll() noexcept {

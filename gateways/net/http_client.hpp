@@ -32,6 +32,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "common/clock.hpp"
+#include "gateways/gateway_types.hpp"
 #include "gateways/net/counters.hpp"
 #include "gateways/net/tls.hpp"
 #include "gateways/net/url.hpp"
@@ -70,12 +71,19 @@ struct HttpRequest {
   std::string_view body{};
 };
 
+// Retry-After value in milliseconds: delta-seconds ("120", surrounding blanks allowed), capped
+// at 7 days; 0 for an empty, HTTP-date or otherwise unparsable value.
+[[nodiscard]] std::uint32_t parse_retry_after_ms(std::string_view value) noexcept;
+
 // What a listener sees; valid only during on_response.
 class HttpResponseView {
  public:
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
-  HttpResponseView(HttpError error, SendState sent, const Response* response) noexcept
-      : error_(error), sent_(sent), response_(response) {}
+  // `ts_sent`: when the request write completed; `ts_recv`: when the response was complete (or
+  // the failure was seen). Both from the client's clock; 0 when it did not happen.
+  HttpResponseView(HttpError error, SendState sent, const Response* response,
+                   common::Nanos ts_sent = 0, common::Nanos ts_recv = 0) noexcept
+      : error_(error), sent_(sent), response_(response), ts_sent_(ts_sent), ts_recv_(ts_recv) {}
 
   [[nodiscard]] bool ok() const noexcept { return error_ == HttpError::kNone; }
   [[nodiscard]] HttpError error() const noexcept { return error_; }
@@ -85,6 +93,10 @@ class HttpResponseView {
   [[nodiscard]] std::string_view body() const noexcept;
   // Case-insensitive lookup; empty when absent.
   [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
+  [[nodiscard]] common::Nanos ts_sent() const noexcept { return ts_sent_; }
+  [[nodiscard]] common::Nanos ts_recv() const noexcept { return ts_recv_; }
+  // Retry-After in ms on a 429, 418 or 503 answer; 0 otherwise or when absent.
+  [[nodiscard]] std::uint32_t retry_after_ms() const noexcept;
   // Calls f(name, value) for every header (Binance X-MBX-* rate-limit headers).
   template <typename F>
   void for_each_header(F&& f) const {
@@ -99,7 +111,13 @@ class HttpResponseView {
   HttpError error_;
   SendState sent_;
   const Response* response_;
+  common::Nanos ts_sent_;
+  common::Nanos ts_recv_;
 };
+
+// Copies the timings, Retry-After and the rate-limit usage headers (views into the response,
+// no allocation) into the gateway seam's response; outcome/status/body are the caller's.
+void copy_response_meta(const HttpResponseView& view, gateways::HttpResponse& out) noexcept;
 
 class HttpListener {
  public:
@@ -173,6 +191,7 @@ class HttpClient {
     std::uint64_t gen = 0;
     int pending_ops = 0;
     common::Nanos deadline_ns = 0;
+    common::Nanos ts_sent = 0;  // write completion of the request in flight
   };
 
   [[nodiscard]] Tcp::socket& socket(Conn& c) noexcept;

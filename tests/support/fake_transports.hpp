@@ -94,7 +94,11 @@ class ScriptedAnswers {
     while (!answers_.empty()) {
       Answer a = std::move(answers_.front());
       answers_.pop_front();
-      gateways::HttpResponse r{a.id, a.outcome, a.status, a.body};
+      gateways::HttpResponse r;  // no clock here: ts_sent/ts_recv stay 0 ("not known")
+      r.request_id = a.id;
+      r.outcome = a.outcome;
+      r.status = a.status;
+      r.body = a.body;
       listener->on_http_response(r);
       ++n;
     }

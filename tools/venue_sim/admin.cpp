@@ -256,6 +256,9 @@ HttpResponse injected_http_error(common::VenueId v, int status, common::Nanos no
   switch (v) {
     case common::VenueId::kBinance:
       if (status == 429 || status == 418) {
+        // binance_usdm.md section 5: every response carries the IP's used weight; a 429/418
+        // for weight means the window is spent.
+        r.headers.emplace_back("X-MBX-USED-WEIGHT-1M", "2400");
         o.begin_object().kv_num("code", -1003);
         o.kv("msg", status == 418 ? "Way too many requests; IP banned until " +
                                         std::to_string(now / 1'000'000 + 60'000) + "."
@@ -272,10 +275,40 @@ HttpResponse injected_http_error(common::VenueId v, int status, common::Nanos no
       }
       break;
     case common::VenueId::kBybit:
+      // The venue's rate-limit shapes (bybit_v5.md section 7): the per-UID limit is HTTP 200 +
+      // retCode 10006 with the X-Bapi-Limit-* headers (reset 1 s ahead here); the IP limit is
+      // HTTP 403 with no JSON envelope.
+      r.headers.clear();
+      if (status == 403) {
+        r.content_type = "text/plain";
+        r.body = "access too frequent";
+        return r;
+      }
+      if (status == 429) {
+        r.status = 200;
+        r.headers.emplace_back("X-Bapi-Limit", "10");
+        r.headers.emplace_back("X-Bapi-Limit-Status", "0");
+        r.headers.emplace_back("X-Bapi-Limit-Reset-Timestamp",
+                               std::to_string(now / 1'000'000 + 1'000));
+      }
       o.begin_object().kv_num("retCode", status == 429 ? 10006 : 10016);
       o.kv("retMsg", status == 429 ? "Too many visits!" : "Server error.");
       o.key("result").begin_object().end_object().key("retExtInfo").begin_object().end_object();
       o.kv_num("time", now / 1'000'000).end_object();
+      break;
+    case common::VenueId::kCoinbase:
+      if (status == 429) {
+        // Advanced Trade has been seen answering 429 with its HTML fallback page, not JSON
+        // (coinbase-samples/advanced-trade-sdk-go#18); x-ratelimit-* per the SDKs.
+        r.headers.emplace_back("x-ratelimit-limit", "30");
+        r.headers.emplace_back("x-ratelimit-remaining", "0");
+        r.headers.emplace_back("x-ratelimit-reset", std::to_string(now / 1'000'000'000 + 1));
+        r.content_type = "text/html";
+        r.body = "<html><head><title>Coinbase</title></head><body>Too Many Requests</body></html>";
+        return r;
+      }
+      o.begin_object().kv("error", "INTERNAL").kv("error_details", "Simulated HTTP error");
+      o.kv("message", "Simulated HTTP error").end_object();
       break;
     default:
       o.begin_object().kv("error", status == 429 ? "Too Many Requests" : "Simulated HTTP error");

@@ -141,6 +141,14 @@ struct Rig {
     gw->do_work();
     ws.text(R"({"success":true,"ret_msg":"","op":"subscribe","conn_id":"c1","req_id":"pg-sub"})");
     gw->do_work();
+    // The connect-time reconciliation asks for the open orders: none yet. Later indices count
+    // from the first request after it.
+    ASSERT_EQ(rest.reqs.size(), 1u);
+    EXPECT_EQ(rest.reqs[0].target, "/v5/order/realtime?category=linear&settleCoin=USDT&limit=50");
+    rest.answer(rest.reqs[0].id, 200, realtime_body(""));
+    gw->do_work();
+    EXPECT_FALSE(gw->reconciling());
+    rest.reqs.clear();
   }
 
   common::InstrumentRegistry registry;
@@ -570,6 +578,101 @@ TEST(BybitOrderGateway, FullCoreQueueHoldsReportsInOrder) {
   EXPECT_EQ(u[0].status, OrderStatus::kNew);
   EXPECT_EQ(u[1].status, OrderStatus::kCancelled);
   EXPECT_EQ(g.gw->backlog_overflow(), 0u);
+}
+
+TEST(BybitOrderGateway, ReconcileCorrectsFromTheListingAndAsksAboutTheRest) {
+  Rig g(true);
+  g.open_stream();
+  g.submit(new_intent());
+  g.answer(0, 200, ok_ack());
+  ASSERT_EQ(g.updates().size(), 1u);
+  // The stream lost a partial fill: the listing shows it.
+  g.gw->request_reconcile();
+  ASSERT_EQ(g.rest.reqs.size(), 2u);
+  EXPECT_TRUE(g.gw->reconciling());
+  g.answer(1, 200, realtime_body(order_entry("PartiallyFilled", "0.004", "65000")));
+  auto u = g.updates();
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(u[0].filled_qty, *Qty::parse("0.004"));
+  EXPECT_EQ(u[0].cloid, kCloid);
+  EXPECT_EQ(u[0].strategy, common::StrategyId{3});
+  EXPECT_EQ(g.gw->reconcile_counters().state_changes.get(), 1u);
+  // Then it is no longer listed: asked by orderLinkId (closed ones too), found filled.
+  g.gw->request_reconcile();
+  g.answer(2, 200, realtime_body(""));
+  ASSERT_EQ(g.rest.reqs.size(), 4u);
+  EXPECT_NE(g.rest.reqs[3].target.find("orderLinkId="), std::string::npos);
+  EXPECT_NE(g.rest.reqs[3].target.find("openOnly=1"), std::string::npos);
+  g.answer(3, 200, realtime_body(order_entry("Filled", "0.010", "65000")));
+  u = g.updates();
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kFilled);
+  EXPECT_EQ(g.gw->reconcile_counters().gone_queried.get(), 1u);
+  EXPECT_EQ(g.gw->reconcile_counters().gone_closed.get(), 1u);
+  EXPECT_EQ(g.gw->counters().reconcile_corrections.get(), 2u);
+  // The stream's late "Filled" is a duplicate now.
+  g.ws.text(order_frame(order_entry("Filled", "0.010", "65000")));
+  g.gw->do_work();
+  EXPECT_TRUE(g.updates().empty());
+}
+
+TEST(BybitOrderGateway, FailedListingRetriesTheWholeRound) {
+  Rig g(true);
+  g.open_stream();
+  g.gw->request_reconcile();
+  ASSERT_EQ(g.rest.reqs.size(), 1u);
+  g.answer(0, 0, "", HttpOutcome::kTimeout);
+  EXPECT_EQ(g.gw->reconcile_counters().failed_rounds.get(), 1u);
+  EXPECT_TRUE(g.gw->reconciling());
+  g.gw->do_work();
+  EXPECT_EQ(g.rest.reqs.size(), 1u) << "paced";
+  g.clock.now += 250 * kMs;
+  g.gw->do_work();
+  ASSERT_EQ(g.rest.reqs.size(), 2u);
+  g.answer(1, 200, realtime_body(""));
+  EXPECT_FALSE(g.gw->reconciling());
+  EXPECT_TRUE(g.updates().empty());
+}
+
+TEST(BybitOrderGateway, TooManyVisitsHoldsEverythingUntilTheResetTimestamp) {
+  Rig g;
+  g.submit(new_intent());
+  HttpResponse r;
+  r.request_id = g.rest.reqs[0].id;
+  r.status = 200;
+  r.body = R"({"retCode":10006,"retMsg":"Too many visits!","result":{},"retExtInfo":{},"time":1})";
+  const std::string reset = std::to_string(kStartMs + 700);
+  r.rate_headers.add("X-Bapi-Limit-Reset-Timestamp", reset);
+  g.gw->on_http_response(r);
+  auto u = g.updates();
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].reject, RejectReason::kRateLimited);
+  EXPECT_EQ(g.gw->rate_limit_hits(), 1u);
+  EXPECT_EQ(g.gw->backoff_until_ns(), (kStartMs + 700) * kMs);
+  common::OrderIntent second = new_intent();
+  second.cloid = common::ClientOrderId{7, 8};
+  g.submit(second);
+  EXPECT_EQ(g.rest.reqs.size(), 1u) << "nothing sent before the reset";
+  u = g.updates();
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].reject, RejectReason::kRateLimited);
+  g.clock.now += 700 * kMs;
+  common::OrderIntent third = new_intent();
+  third.cloid = common::ClientOrderId{7, 9};
+  g.submit(third);
+  EXPECT_EQ(g.rest.reqs.size(), 2u);
+}
+
+TEST(BybitOrderGateway, Http403WithoutAHeaderBacksOffForTheIpBan) {
+  OrderGatewayConfig cfg;
+  Rig g(false, nullptr, cfg);
+  g.submit(new_intent());
+  g.answer(0, 403, "access too frequent");
+  const auto u = g.updates();
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].reject, RejectReason::kRateLimited);
+  EXPECT_EQ(g.gw->backoff_until_ns(), kStartMs * kMs + cfg.ip_ban_backoff_ns);
 }
 
 TEST(BybitOrderGateway, BadConfigThrows) {

@@ -446,5 +446,143 @@ TEST(CoinbaseOrderGateway, UserChannelGapResubscribesForASnapshot) {
   EXPECT_NE(f.user_ws.sent[1].find(R"({"type":"subscribe")"), std::string::npos);
 }
 
+// ---- reconciliation and 429 -------------------------------------------------------------------
+
+std::vector<common::Fill> fills_of(const std::vector<ExecEvent>& ev) {
+  std::vector<common::Fill> f;
+  for (const auto& e : ev) {
+    if (e.kind == ExecKind::kFill) f.push_back(e.fill);
+  }
+  return f;
+}
+
+// An order acknowledged over REST, then the user channel connected (its subscription sent).
+struct Acked {
+  explicit Acked(Fixture& fx) : f(fx), in(f.limit(1)), c(in.cloid.to_uuid()) {
+    (void)f.submit(in);
+    (void)f.answer(1, 200, create_ok(c));
+    f.clock.now += kSec;  // the listing asked for later than the ack
+    f.user_ws.open();
+    (void)f.gw->do_work();
+    (void)drain(f.out);
+  }
+  // The channel's snapshot starts the round: the id of its GET.
+  std::uint64_t snapshot() {
+    (void)f.user(user_frame(0, "snapshot", c, "OPEN", "0", "0.01", "0", "0", "0"));
+    EXPECT_EQ(f.rest.reqs.size(), 2u);
+    if (f.rest.reqs.size() < 2) return 0;
+    EXPECT_EQ(f.rest.reqs[1].target.find("/api/v3/brokerage/orders/historical/batch"), 0u);
+    EXPECT_NE(f.rest.reqs[1].target.find("order_status=OPEN"), std::string::npos);
+    EXPECT_TRUE(f.gw->reconciling());
+    return f.rest.reqs[1].id;
+  }
+  Fixture& f;
+  common::OrderIntent in;
+  std::string c;
+};
+
+TEST(CoinbaseOrderGateway, ReconciliationRecoversAFillTheChannelMissedExactlyOnce) {
+  Fixture f(true);
+  Acked a(f);
+  const std::uint64_t id = a.snapshot();
+  // The venue says 0.004 filled (at 60000) while the core heard nothing: one Fill, then the state.
+  const auto ev = f.answer(id, 200, orders_page(a.c, "OPEN", "0.004"));
+  ASSERT_EQ(ev.size(), 2u);
+  ASSERT_EQ(ev[0].kind, ExecKind::kFill);
+  EXPECT_EQ(ev[0].fill.qty, qty("0.004"));
+  EXPECT_EQ(ev[0].fill.price, px("60000"));
+  EXPECT_EQ(ev[0].fill.cloid, a.in.cloid);
+  ASSERT_EQ(ev[1].kind, ExecKind::kOrderUpdate);
+  EXPECT_EQ(ev[1].update.status, OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(ev[1].update.filled_qty, qty("0.004"));
+  EXPECT_FALSE(f.gw->reconciling());
+  EXPECT_EQ(f.gw->cb_counters().fills_recovered.get(), 1u);
+  EXPECT_EQ(f.gw->reconcile_counters().state_changes.get(), 1u);
+  // The channel then reports the same execution: nothing new reaches the core.
+  EXPECT_TRUE(
+      fills_of(f.user(user_frame(1, "update", a.c, "OPEN", "0.004", "0.006", "240", "0", "1")))
+          .empty());
+  EXPECT_EQ(f.gw->cb_counters().fills_clipped.get(), 1u);
+  // The rest fills on the channel: only the remainder.
+  const auto rest =
+      fills_of(f.user(user_frame(2, "update", a.c, "FILLED", "0.01", "0", "600", "0", "2")));
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].qty, qty("0.006"));
+  EXPECT_EQ(f.gw->counters().fills.get(), 2u);
+}
+
+TEST(CoinbaseOrderGateway, AListingOlderThanTheChannelDoesNotReviveACancelledOrder) {
+  Fixture f(true);
+  Acked a(f);
+  const std::uint64_t id = a.snapshot();
+  f.clock.now += kSec;
+  auto u = updates(f.user(user_frame(1, "update", a.c, "CANCELLED", "0", "0", "0", "0", "0")));
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kCancelled);
+  // The listing was taken before the cancel: it still shows the order open.
+  EXPECT_TRUE(f.answer(id, 200, orders_page(a.c, "OPEN", "0")).empty());
+  EXPECT_EQ(f.gw->reconcile_counters().revived.get(), 0u);
+  EXPECT_EQ(f.rest.reqs.size(), 2u);  // nothing to ask about: the order is closed
+  EXPECT_FALSE(f.gw->reconciling());
+}
+
+TEST(CoinbaseOrderGateway, AnOrderGoneFromTheListingIsAskedForByIdAndSettled) {
+  Fixture f(true);
+  Acked a(f);
+  const std::uint64_t id = a.snapshot();
+  EXPECT_TRUE(
+      f.answer(id, 200, R"({"orders":[],"sequence":"0","has_next":false,"cursor":""})").empty());
+  ASSERT_EQ(f.rest.reqs.size(), 3u);
+  EXPECT_NE(f.rest.reqs[2].target.find(std::string("order_ids=") + kOid), std::string::npos)
+      << f.rest.reqs[2].target;
+  // Filled while the channel was down.
+  const auto ev = f.answer(f.rest.reqs[2].id, 200, orders_page(a.c, "FILLED", "0.01"));
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].kind, ExecKind::kFill);
+  EXPECT_EQ(ev[0].fill.qty, qty("0.01"));
+  EXPECT_EQ(ev[1].update.status, OrderStatus::kFilled);
+  EXPECT_EQ(f.gw->reconcile_counters().gone_queried.get(), 1u);
+  EXPECT_EQ(f.gw->reconcile_counters().gone_closed.get(), 1u);
+  EXPECT_EQ(f.gw->fill_position(common::InstrumentId{0}), qty("0.01"));
+  EXPECT_FALSE(f.gw->reconciling());
+}
+
+TEST(CoinbaseOrderGateway, AFailedListingIsRetriedAndNeverCorrectsFromAPartialView) {
+  Fixture f(true);
+  Acked a(f);
+  const std::uint64_t id = a.snapshot();
+  EXPECT_TRUE(f.answer(id, 503, "oops").empty());
+  EXPECT_EQ(f.gw->reconcile_counters().failed_rounds.get(), 1u);
+  EXPECT_TRUE(f.gw->reconciling());
+  f.clock.now += kSec;
+  (void)f.gw->do_work();
+  ASSERT_EQ(f.rest.reqs.size(), 3u);
+  EXPECT_NE(f.rest.reqs[2].target.find("order_status=OPEN"), std::string::npos);
+  EXPECT_TRUE(f.answer(f.rest.reqs[2].id, 200, orders_page(a.c, "OPEN", "0")).empty());
+  EXPECT_FALSE(f.gw->reconciling());
+  EXPECT_EQ(f.gw->counters().reconcile_corrections.get(), 0u);
+}
+
+TEST(CoinbaseOrderGateway, Http429PausesEveryRequestThenSendingResumes) {
+  Fixture f;
+  const auto a = f.limit(1);
+  (void)f.submit(a);
+  // Advanced Trade may answer 429 with an HTML page and no Retry-After: the default pause.
+  const auto u = updates(f.answer(1, 429, "<html><head><title>Coinbase</title></head></html>"));
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].reject, RejectReason::kRateLimited);
+  EXPECT_EQ(f.gw->cb_counters().rate_limited.get(), 1u);
+  EXPECT_EQ(f.gw->paused_until(), f.clock.now + OrderGatewayConfig{}.rate_limit_pause_ns);
+  const auto b = f.limit(2);
+  const auto ub = updates(f.submit(b));
+  ASSERT_EQ(ub.size(), 1u);
+  EXPECT_EQ(ub[0].reject, RejectReason::kRateLimited);
+  EXPECT_EQ(f.rest.reqs.size(), 1u);  // refused here, nothing sent
+  EXPECT_EQ(f.gw->cb_counters().paused_refusals.get(), 1u);
+  f.clock.now += OrderGatewayConfig{}.rate_limit_pause_ns;
+  (void)f.submit(f.limit(3));
+  EXPECT_EQ(f.rest.reqs.size(), 2u);
+}
+
 }  // namespace
 }  // namespace peregrine::gateways::coinbase

@@ -311,6 +311,16 @@ class HttpTestServer : public LoopbackServer {
       res.set(http::field::content_type, "text/plain");
       res.set("X-Accepts", std::to_string(accepts()));
       res.set("X-MBX-USED-WEIGHT-1M", "7");
+      if (target == "/limited") {  // a venue's rate-limit answer (Binance and Bybit headers)
+        res.result(http::status::too_many_requests);
+        res.set("Retry-After", " 3 ");
+        res.set("x-mbx-order-count-10s", "12");
+        res.set("X-Bapi-Limit-Status", "0");
+        res.set("X-Bapi-Limit-Reset-Timestamp", "1700000000123");
+      } else if (target == "/unavailable") {  // HTTP-date form: not parsed
+        res.result(http::status::service_unavailable);
+        res.set("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT");
+      }
       res.body() = std::string(req.method_string()) + " " + target + " " + req.body();
       res.keep_alive(req.keep_alive());
       res.prepare_payload();

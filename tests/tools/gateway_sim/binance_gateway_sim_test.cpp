@@ -13,6 +13,7 @@
 #include "gateways/binance/signer.hpp"
 #include "gateways/hyperliquid/net_adapters.hpp"
 #include "gateways/json/cex_gateway_common.hpp"
+#include "gateways/net/rate_gate.hpp"
 #include "tools/gateway_sim/gateway_sim_support.hpp"
 
 namespace peregrine::gwsim {
@@ -320,14 +321,50 @@ TEST(BinanceGatewaySim, Http429IsRefusedOnceAndTheGatewayRecovers) {
   BnStack s({.md = false, .orders = true});
   ASSERT_TRUE(s.order_ready());
   const Price px = s.best(true) - *Price::parse("300");
-  s.admin.arm("\"http_error\":1,\"http_error_status\":429");
+  s.admin.arm("\"http_error\":1,\"http_error_status\":429");  // with Retry-After: 1 (s)
+  const common::Nanos t0 = s.clock.now_ns();
   s.submit(s.intent(cid(20), common::Side::kBuy, px, "0.002"));
   ASSERT_TRUE(s.until([&] { return s.view.has_status(cid(20), OrderStatus::kRejected); }));
   EXPECT_EQ(s.view.find(cid(20))->last.reject, RejectReason::kRateLimited);
   EXPECT_EQ(s.at_venue(cid(20)), 0u);
+  // The venue's Retry-After paused the gateway for about that long.
+  EXPECT_EQ(s.order->counters().rate_limit_pauses.get(), 1u);
+  const common::Nanos until = s.order->paused_until_ns();
+  EXPECT_GE(until, t0 + 1'000 * kMs);
+  EXPECT_LE(until, s.clock.now_ns() + 1'000 * kMs);
+
+  // During the pause an order is refused here: nothing reaches the venue.
+  const auto sends = s.order->counters().sends.get();
   s.submit(s.intent(cid(21), common::Side::kBuy, px, "0.002"));
-  ASSERT_TRUE(s.until([&] { return s.view.has_status(cid(21), OrderStatus::kNew); }));
-  EXPECT_EQ(s.at_venue(cid(21)), 1u);
+  ASSERT_TRUE(s.until([&] { return s.view.has_status(cid(21), OrderStatus::kRejected); }));
+  EXPECT_LT(s.clock.now_ns(), until) << "the test was too slow to observe the pause";
+  EXPECT_EQ(s.view.find(cid(21))->last.reject, RejectReason::kRateLimited);
+  EXPECT_EQ(s.order->counters().sends.get(), sends);
+  EXPECT_EQ(s.at_venue(cid(21)), 0u);
+  EXPECT_EQ(s.admin.fault_counter("http_errors"), 1u);  // the one armed 429, nothing since
+
+  // After Retry-After the gateway sends again.
+  while (s.clock.now_ns() < until) pump_for(s.stepper(), 50);
+  s.submit(s.intent(cid(22), common::Side::kBuy, px, "0.002"));
+  ASSERT_TRUE(s.until([&] { return s.view.has_status(cid(22), OrderStatus::kNew); }));
+  EXPECT_EQ(s.at_venue(cid(22)), 1u);
+  EXPECT_EQ(s.order->counters().rate_limit_pauses.get(), 1u);
+}
+
+// The venue's X-MBX-USED-WEIGHT-1M reaches the gateway's limiter (LimiterRateGate): the
+// listenKey and order requests cost weight the limiter never charged itself.
+TEST(BinanceGatewaySim, UsedWeightHeadersCorrectTheRateLimiter) {
+  net::RateLimiter limiter(net::binance::usdm_limits(), common::WallClock{}.now_ns());
+  net::LimiterRateGate gate(limiter, net::binance::kClassOrder);
+  BnStack s({.md = false, .orders = true, .rate = &gate});
+  ASSERT_TRUE(s.order_ready());
+  const Price px = s.best(true) - *Price::parse("300");
+  s.submit(s.intent(cid(30), common::Side::kBuy, px, "0.002"));
+  ASSERT_TRUE(s.until([&] { return s.view.has_status(cid(30), OrderStatus::kNew); }));
+  EXPECT_GE(gate.headers_applied(), 2u);  // listenKey + order answers at least
+  EXPECT_GE(limiter.header_corrections(), 1u);
+  // Bucket 0 is REQUEST_WEIGHT 2400/1 min: orders do not charge it here, the venue's count did.
+  EXPECT_LT(limiter.available(0, s.clock.now_ns()), 2400u);
 }
 
 TEST(BinanceGatewaySim, RateGateNeverSendsOverTheLimit) {
