@@ -238,6 +238,9 @@ void load_venue(ConfigNode& n, VenueConfig& out, VenueId id, const EngineConfig&
       break;
   }
 
+  n.optional("starting_balance", &out.starting_balance, Money{},
+             common::decimal_parser<Money>(Sign::kNonNegative));
+
   if (!out.enabled) return;
   if (mode) {
     check_url_for_mode(n, "rest_url", out.rest_url, *mode);
@@ -355,9 +358,21 @@ void load_risk(ConfigNode& n, RiskConfig& out) {
 
 void load_strategy(ConfigNode& n, StrategyConfig& out, const EngineConfig& cfg) {
   n.required("name", &out.name, parse_name);
-  n.required("type", &out.type, common::enum_parser(kStrategyTypeNames));
+  const bool type_ok = n.required("type", &out.type, common::enum_parser(kStrategyTypeNames));
   n.optional("enabled", &out.enabled, true);
-  const bool have_venue = n.required("venue", &out.venue, common::enum_parser(kVenueNames));
+  std::string venue_text = "auto";
+  bool have_venue = true;  // absent means auto
+  n.optional("venue", &venue_text, std::string("auto"));
+  out.venue_auto = venue_text == "auto";
+  if (!out.venue_auto) {
+    auto parsed = common::enum_parser(kVenueNames)(venue_text);
+    if (parsed.ok()) {
+      out.venue = parsed.value();
+    } else {
+      n.error("venue", parsed.error() + " or auto");
+      have_venue = false;
+    }
+  }
   const bool have_asset = n.required("asset", &out.asset, parse_asset);
   n.scalar_map("params", &out.params);
 
@@ -367,6 +382,32 @@ void load_strategy(ConfigNode& n, StrategyConfig& out, const EngineConfig& cfg) 
     }
   }
   if (!have_venue || !have_asset) return;
+  if (out.venue_auto) {
+    // The router picks the venue per order: only the confluence executor asks it.
+    if (type_ok && out.type != StrategyType::kConfluence) {
+      n.error("venue",
+              "auto (or no venue) is only supported by confluence strategies; name a venue");
+      return;
+    }
+    const InstrumentConfig* ins = cfg.instrument(out.asset);
+    if (ins == nullptr) {
+      n.error("asset", "no instrument " + out.asset + " under instruments:");
+      return;
+    }
+    bool found = false;
+    for (const VenueListing& l : ins->listings) {
+      const VenueConfig* v = cfg.venue(l.venue);
+      if (v != nullptr && v->enabled) {
+        out.venue = l.venue;  // home: its book drives the analyzer
+        found = true;
+        break;
+      }
+    }
+    if (!found && out.enabled) {
+      n.error("asset", "venue auto: no enabled venue lists " + out.asset);
+    }
+    return;
+  }
   const std::string venue(name_of(out.venue));
   const VenueConfig* v = cfg.venue(out.venue);
   if (v == nullptr) {
@@ -397,6 +438,72 @@ void load_alerts(ConfigNode& n, AlertsConfig& out) {
   }
   n.optional("deny_window_ms", &out.deny_window_ms, std::int64_t{1000},
              common::int_parser<std::int64_t>(1, 3'600'000));
+}
+
+Parsed<double> parse_share(std::string_view text) {
+  auto r = common::parse_double(text);
+  if (r.ok() && !(r.value() >= 0 && r.value() <= 1)) {
+    return Parsed<double>::failure("expected a number in [0, 1]");
+  }
+  return r;
+}
+
+// `router:` — allocation targets, rebalance signal and venue-selection weights.
+void load_router(ConfigNode& n, router::RouterConfig& out, const EngineConfig& cfg) {
+  const router::RouterConfig defaults;
+  if (n.has("targets")) {
+    out.target_share.fill(0);
+    n.optional_map("targets", &out, [&cfg](ConfigNode& t, router::RouterConfig& r) {
+      for (const auto& entry : kVenueNames) {
+        const std::size_t v = common::index(entry.value);
+        t.optional(entry.name, &r.target_share[v], 0.0, parse_share);
+        if (r.target_share[v] > 0 && cfg.venue(entry.value) == nullptr) {
+          t.error(entry.name, "venue " + std::string(entry.name) +
+                                  " has a target but is not configured under venues:");
+        }
+      }
+      double sum = 0;
+      for (double x : r.target_share) sum += x;
+      if (sum < 0.999 || sum > 1.001) {
+        t.error("targets must add up to 1 (they add up to " + std::to_string(sum) + ")");
+      }
+    });
+  }
+  n.optional("rebalance_threshold", &out.rebalance_threshold, defaults.rebalance_threshold,
+             [](std::string_view text) {
+               auto r = common::parse_double(text);
+               if (r.ok() && !(r.value() > 0 && r.value() < 1)) {
+                 return Parsed<double>::failure("expected a share in (0, 1), e.g. 0.05 for 5%");
+               }
+               return r;
+             });
+  n.optional_map("weights", &out, [](ConfigNode& w, router::RouterConfig& r) {
+    const router::RouterConfig d;
+    w.optional("fees", &r.w_fees, d.w_fees, parse_share);
+    w.optional("liquidity", &r.w_liquidity, d.w_liquidity, parse_share);
+    w.optional("latency", &r.w_latency, d.w_latency, parse_share);
+    w.optional("reliability", &r.w_reliability, d.w_reliability, parse_share);
+    if (r.w_fees + r.w_liquidity + r.w_latency + r.w_reliability <= 0) {
+      w.error("at least one weight must be above 0");
+    }
+  });
+  static constexpr std::array<common::EnumName<router::OverTargetPolicy>, 2> kPolicies{{
+      {"penalize", router::OverTargetPolicy::kPenalize},
+      {"exclude", router::OverTargetPolicy::kExclude},
+  }};
+  n.optional("over_target", &out.over_target, defaults.over_target, common::enum_parser(kPolicies));
+  n.optional("over_target_penalty", &out.over_target_penalty, defaults.over_target_penalty,
+             parse_share);
+  n.optional("ewma_alpha", &out.ewma_alpha, defaults.ewma_alpha, [](std::string_view text) {
+    auto r = common::parse_double(text);
+    if (r.ok() && !(r.value() > 0 && r.value() <= 1)) {
+      return Parsed<double>::failure("expected a weight in (0, 1]");
+    }
+    return r;
+  });
+  int levels = static_cast<int>(defaults.depth_levels);
+  n.optional("depth_levels", &levels, levels, common::int_parser<int>(1, 1000));
+  out.depth_levels = static_cast<std::size_t>(levels);
 }
 
 }  // namespace
@@ -460,6 +567,8 @@ void load_engine_config(ConfigNode& root, EngineConfig& out) {
             [&out](ConfigNode& n, StrategyConfig& s) { load_strategy(n, s, out); });
   root.optional_map("control", &out.control, load_control);
   root.optional_map("alerts", &out.alerts, load_alerts);
+  root.optional_map("router", &out.router,
+                    [&out](ConfigNode& n, router::RouterConfig& r) { load_router(n, r, out); });
 }
 
 common::LoadResult<EngineConfig> load_engine_config_file(const std::filesystem::path& path,

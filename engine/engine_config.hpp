@@ -16,6 +16,7 @@
 #include "common/decimal.hpp"
 #include "common/ids.hpp"
 #include "common/instrument.hpp"
+#include "engine/router/router.hpp"
 
 namespace peregrine::engine {
 
@@ -79,6 +80,9 @@ struct VenueConfig {
   common::Secret api_secret;
   // Coinbase CDP key name, "organizations/{org}/apiKeys/{id}".
   std::string key_name;
+  // The cash the engine assumes the account started with (quote currency), for /api/balances:
+  // the engine's own view (start + realized PnL - fees + unrealized), not a venue report.
+  common::Money starting_balance;
 };
 
 // One instrument on one venue.
@@ -120,6 +124,9 @@ struct StrategyConfig {
   StrategyType type = StrategyType::kFibHedger;
   bool enabled = true;
   common::VenueId venue = common::VenueId::kHyperliquid;
+  // `venue: auto` (or no venue): the router picks the venue per entry (confluence only). `venue`
+  // is then the first enabled venue listing the asset, whose book drives the strategy's signals.
+  bool venue_auto = false;
   std::string asset;
   // Strategy-specific scalars, kept as text for the strategy to parse and validate.
   std::map<std::string, std::string, std::less<>> params;
@@ -137,6 +144,11 @@ struct AlertsConfig {
   std::int64_t deny_window_ms = 1000;  // risk denials within a window become one summary alert
 };
 
+// The router (docs/configuration.md `router`): allocation targets, rebalance threshold, venue
+// selection weights and the over-target policy. Absent: RouterConfig's defaults (80% Hyperliquid,
+// 20% Coinbase, 5% threshold, weights 0.3/0.4/0.2/0.1, penalize).
+using RouterConfig = router::RouterConfig;
+
 struct EngineConfig {
   EngineSection engine;
   std::vector<VenueConfig> venues;  // in kVenueNames order, only those configured
@@ -145,6 +157,7 @@ struct EngineConfig {
   std::vector<StrategyConfig> strategies;
   ControlConfig control;
   AlertsConfig alerts;
+  RouterConfig router;
 
   [[nodiscard]] const VenueConfig* venue(common::VenueId v) const noexcept;
   [[nodiscard]] const InstrumentConfig* instrument(std::string_view asset) const noexcept;

@@ -153,12 +153,16 @@ std::string error_json(std::string_view message, std::string_view extra) {
 }
 
 std::string balances_json(const ControlSnapshot& s) {
-  std::string o = "{\"seq\":" + std::to_string(s.seq) + ",\"balances\":[";
+  // The engine's own accounting, not venue-reported balances: "source" says so on every answer.
+  std::string o = "{\"seq\":" + std::to_string(s.seq) + ",\"source\":\"engine\",\"balances\":[";
   for (std::uint32_t i = 0; i < s.balance_count && i < s.balances.size(); ++i) {
     const auto& b = s.balances[i];
     if (i > 0) o += ',';
     o += "{\"venue\":" + str(enum_name(b.venue)) + ",\"asset\":" + str(b.asset.view()) +
-         ",\"total\":" + dec(b.total) + ",\"available\":" + dec(b.available) + "}";
+         ",\"starting\":" + dec(b.starting) + ",\"realized_pnl\":" + dec(b.realized_pnl) +
+         ",\"fees\":" + dec(b.fees) + ",\"unrealized_pnl\":" + dec(b.unrealized_pnl) +
+         ",\"available\":" + dec(b.available) + ",\"equity\":" + dec(b.total) +
+         ",\"total\":" + dec(b.total) + "}";
   }
   return o + "]}";
 }
@@ -199,11 +203,18 @@ std::string orders_json(const ControlSnapshot& s) {
 }
 
 std::string allocation_json(const ControlSnapshot& s) {
-  std::string o = "{\"seq\":" + std::to_string(s.seq) + ",\"allocation\":[";
+  const RouterView& rv = s.router;
+  std::string o =
+      "{\"seq\":" + std::to_string(s.seq) + ",\"router\":" + (rv.enabled ? "true" : "false") +
+      ",\"rebalance\":" + (rv.rebalance ? "true" : "false") +
+      ",\"threshold_bp\":" + std::to_string(rv.threshold_bp) +
+      ",\"max_drift_bp\":" + std::to_string(rv.max_drift_bp) +
+      ",\"routes\":" + std::to_string(rv.routes) + ",\"no_route\":" + std::to_string(rv.no_route) +
+      ",\"rebalance_signals\":" + std::to_string(rv.rebalance_signals) + ",\"allocation\":[";
   bool first = true;
   for (const auto& a : s.allocation) {
     if (a.target_bp == 0 && a.actual_bp == 0 && a.target_notional.is_zero() &&
-        a.actual_notional.is_zero()) {
+        a.actual_notional.is_zero() && a.routed == 0) {
       continue;
     }
     if (!first) o += ',';
@@ -211,8 +222,13 @@ std::string allocation_json(const ControlSnapshot& s) {
     o += "{\"venue\":" + str(enum_name(a.venue)) + ",\"target_bp\":" + std::to_string(a.target_bp) +
          ",\"actual_bp\":" + std::to_string(a.actual_bp) +
          ",\"drift_bp\":" + std::to_string(a.actual_bp - a.target_bp) +
+         ",\"rebalance\":" + (a.rebalance ? "true" : "false") +
          ",\"target_notional\":" + dec(a.target_notional) +
-         ",\"actual_notional\":" + dec(a.actual_notional) + "}";
+         ",\"actual_notional\":" + dec(a.actual_notional) +
+         ",\"healthy\":" + (a.healthy ? "true" : "false") + ",\"ack_latency_ns\":" +
+         (a.ack_latency_ns < 0 ? std::string("null") : std::to_string(a.ack_latency_ns)) +
+         ",\"error_rate\":" + std::to_string(static_cast<double>(a.error_ppm) / 1e6) +
+         ",\"routed\":" + std::to_string(a.routed) + "}";
   }
   return o + "]}";
 }

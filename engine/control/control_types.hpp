@@ -38,11 +38,17 @@ struct FixedText {
 // ---------------------------------------------------------------------------------------------
 // Snapshot rows (core → control plane).
 
+// The engine's own view of one venue account, not a venue report: the configured starting
+// balance plus what the engine booked from its fills (realized PnL, fees) and marks.
 struct BalanceRow {
   common::VenueId venue = common::VenueId::kHyperliquid;
-  FixedText<15> asset;  // "USDC"
-  common::Money total;
-  common::Money available;
+  FixedText<15> asset;     // quote currency: "USDC", "USDT"
+  common::Money starting;  // venues.<name>.starting_balance
+  common::Money realized_pnl;
+  common::Money fees;
+  common::Money unrealized_pnl;
+  common::Money available;  // starting + realized - fees (cash; no margin model)
+  common::Money total;      // equity: available + unrealized
 };
 
 struct PositionRow {
@@ -80,8 +86,25 @@ struct AllocationRow {
   common::VenueId venue = common::VenueId::kHyperliquid;
   std::int32_t target_bp = 0;  // target share of notional, basis points
   std::int32_t actual_bp = 0;
+  std::int32_t drift_bp = 0;  // actual - target
+  bool rebalance = false;     // |drift| beyond the router's threshold
+  bool healthy = false;       // a router candidate now (connected, gate healthy)
   common::Money target_notional;
   common::Money actual_notional;
+  std::int64_t ack_latency_ns = -1;  // router's EWMA of the ack latency; -1: no sample yet
+  std::int32_t error_ppm = 0;        // router's EWMA of the reject rate, parts per million
+  std::uint64_t routed = 0;          // intents the router sent here
+};
+
+// The router's summary (allocation signal and thresholds) next to the per-venue rows.
+struct RouterView {
+  bool enabled = false;  // the session runs a router
+  bool rebalance = false;
+  std::int32_t threshold_bp = 0;
+  std::int32_t max_drift_bp = 0;
+  std::uint64_t routes = 0;
+  std::uint64_t no_route = 0;
+  std::uint64_t rebalance_signals = 0;  // rising edges so far
 };
 
 enum class RiskState : std::uint8_t { kNormal, kReducingOnly, kHalted };
@@ -161,6 +184,7 @@ struct ControlSnapshot {
   std::array<PositionRow, kMaxPositions> positions{};
   std::array<OrderRow, kMaxOrders> orders{};
   std::array<AllocationRow, common::kVenueCount> allocation{};
+  RouterView router;
   RiskView risk;
   std::array<StageLatency, kMaxStages> latency{};
   std::array<CounterRow, kMaxCounters> counters{};

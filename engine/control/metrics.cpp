@@ -67,6 +67,14 @@ std::string seconds(std::uint64_t ns) {
   return buf;
 }
 
+// Basis points as a ratio (1234 -> 0.1234), exact in text.
+std::string bp_ratio(std::int32_t bp) {
+  char buf[24];
+  const std::int32_t a = bp < 0 ? -bp : bp;
+  std::snprintf(buf, sizeof(buf), "%s%d.%04d", bp < 0 ? "-" : "", a / 10'000, a % 10'000);
+  return buf;
+}
+
 template <typename F>
 std::string decimal(const F& f) {
   return f.to_string();
@@ -148,6 +156,27 @@ std::string prometheus_text(const ControlSnapshot* s, const ControlServerStats& 
         o, "peregrine_balance_total",
         "venue=\"" + std::string(enum_name(b.venue)) + "\",asset=\"" + label(b.asset.view()) + "\"",
         decimal(b.total));
+  }
+
+  if (s->router.enabled) {
+    family(o, "peregrine_allocation_target_ratio", "gauge", "Router target share per venue.");
+    for (const auto& a : s->allocation) {
+      sample(o, "peregrine_allocation_target_ratio",
+             "venue=\"" + std::string(enum_name(a.venue)) + "\"", bp_ratio(a.target_bp));
+    }
+    family(o, "peregrine_allocation_actual_ratio", "gauge", "Share of gross notional per venue.");
+    for (const auto& a : s->allocation) {
+      sample(o, "peregrine_allocation_actual_ratio",
+             "venue=\"" + std::string(enum_name(a.venue)) + "\"", bp_ratio(a.actual_bp));
+    }
+    family(o, "peregrine_allocation_drift_ratio", "gauge", "Actual minus target share per venue.");
+    for (const auto& a : s->allocation) {
+      sample(o, "peregrine_allocation_drift_ratio",
+             "venue=\"" + std::string(enum_name(a.venue)) + "\"", bp_ratio(a.drift_bp));
+    }
+    family(o, "peregrine_allocation_rebalance", "gauge",
+           "1 when some venue drifted beyond the rebalance threshold.");
+    sample(o, "peregrine_allocation_rebalance", {}, s->router.rebalance ? "1" : "0");
   }
 
   for (std::uint32_t i = 0; i < s->counter_count && i < s->counters.size(); ++i) {

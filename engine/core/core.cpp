@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "strategies/note.hpp"
+
 namespace peregrine::engine {
 
 using common::BookDelta;
@@ -82,6 +84,10 @@ class Core::Port final : public strategies::StrategyContext {
   bool venue_healthy(common::VenueId v) const noexcept override {
     return core_.flow_.venue_healthy(v);
   }
+  InstrumentId route(common::AssetId asset, common::Side side,
+                     common::Qty qty) const noexcept override {
+    return core_.route(asset, side, qty);
+  }
 
   strategies::Strategy& strategy() noexcept { return *strategy_; }
 
@@ -149,7 +155,9 @@ int Core::do_work() noexcept {
   for (auto* q : exec_) {
     if (q != nullptr) drain_exec(*q, work);
   }
-  fire_timers(clock_.now_ns(), work);
+  const Nanos now = clock_.now_ns();
+  fire_timers(now, work);
+  if (router_ != nullptr && now >= next_allocation_) refresh_allocation(now);
   return work;
 }
 
@@ -215,6 +223,7 @@ void Core::apply_md(const MdEvent& e, Nanos now) noexcept {
     }
     case MdKind::kVenueStatus: {
       flow_.on_venue_status(e.status, now);
+      if (router_ != nullptr) router_->on_venue_status(e.status);
       for_all([&](strategies::Strategy& s, Port& p) { s.on_venue_status(p, e.status); });
       break;
     }
@@ -244,7 +253,10 @@ void Core::drain_exec(common::SpscQueue<ExecEvent>& q, int& work) noexcept {
     const Nanos now = clock_.now_ns();
     switch (e.kind) {
       case ExecKind::kOrderUpdate: {
-        flow_.on_update(e.update, now);
+        const OrderAnswer answer = flow_.on_update(e.update, now);
+        if (router_ != nullptr && answer.first_answer) {
+          router_->on_answer(e.update.venue, answer.ack_latency, answer.error);
+        }
         if (observer_ != nullptr) observer_->on_exec(e);
         const common::OrderUpdate& u = e.update;
         if (u.ts_sent > 0) {
@@ -265,12 +277,14 @@ void Core::drain_exec(common::SpscQueue<ExecEvent>& q, int& work) noexcept {
           break;
         }
         if (observer_ != nullptr) observer_->on_exec(e);
+        if (router_ != nullptr) refresh_allocation(now);  // a fill moves the venue's gross
         const common::Fill& f = e.fill;
         for_strategy(f.strategy, [&](strategies::Strategy& s, Port& p) { s.on_fill(p, f); });
         break;
       }
       case ExecKind::kVenueStatus: {
         flow_.on_venue_status(e.status, now);
+        if (router_ != nullptr) router_->on_venue_status(e.status);
         if (observer_ != nullptr) observer_->on_exec(e);
         for_all([&](strategies::Strategy& s, Port& p) { s.on_venue_status(p, e.status); });
         break;
@@ -354,5 +368,42 @@ strategies::SubmitResult Core::submit_manual(OrderIntent intent) noexcept {
 }
 
 common::ClientOrderId Core::next_manual_id() noexcept { return ids_.next(common::StrategyId{0}); }
+
+InstrumentId Core::route(common::AssetId asset, common::Side side, common::Qty qty) noexcept {
+  if (router_ == nullptr || !asset.valid()) return InstrumentId{};
+  std::array<router::VenueInput, common::kVenueCount> in{};
+  for (std::size_t v = 0; v < common::kVenueCount; ++v) {
+    const common::VenueId venue = common::kAllVenues[v];
+    const InstrumentId id = instruments_.on_venue(asset, venue);
+    if (!id.valid() || id.value >= books_.size()) continue;
+    in[v].instrument = id;
+    in[v].book = &books_[id.value];
+    // A venue without an order queue would deny the intent; the flow adds the gate's view.
+    in[v].healthy = orders_[v] != nullptr && flow_.venue_healthy(venue);
+  }
+  const router::RouteDecision d = router_->select(in, side, qty, common::Price{}, false);
+  return d.found ? d.instrument : InstrumentId{};
+}
+
+void Core::refresh_allocation(Nanos now) noexcept {
+  next_allocation_ = now + options_.allocation_every;
+  std::array<double, common::kVenueCount> gross{};
+  for (std::size_t v = 0; v < common::kVenueCount; ++v) {
+    // 1e-16 units to quote currency; a double is plenty for a share.
+    gross[v] = static_cast<double>(flow_.venue_gross_raw(common::kAllVenues[v])) * 1e-16;
+  }
+  router::RebalanceSignal edge;
+  if (!router_->update_allocation(gross, now, &edge)) return;
+  if (observer_ == nullptr) return;
+  strategies::NoteBuf nb;
+  if (edge.on) {
+    nb << "router: rebalance: " << common::to_string(edge.worst) << " drift "
+       << edge.worst_drift * 100.0 << "% beyond " << edge.threshold * 100.0 << "%";
+  } else {
+    nb << "router: allocation back within " << edge.threshold * 100.0 << "% of target";
+  }
+  observer_->on_note(common::StrategyId{0}, nb.view());
+  observer_->on_rebalance(edge);
+}
 
 }  // namespace peregrine::engine

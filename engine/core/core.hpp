@@ -22,11 +22,20 @@
 #include "common/l2_book.hpp"
 #include "common/latency_histogram.hpp"
 #include "common/spsc_queue.hpp"
+#include "engine/router/venue_router.hpp"
 #include "strategies/strategy.hpp"
 
 namespace peregrine::engine {
 
 using common::Nanos;
+
+// What one order update meant for venue selection, as the OMS saw it: the first answer to a new
+// order (its ack latency when it was an ack) and whether the venue refused it.
+struct OrderAnswer {
+  bool first_answer = false;  // the update answered a new order (ack, fill or reject)
+  bool error = false;         // the venue rejected it (any reject: margin, timeout, ...)
+  Nanos ack_latency = -1;     // the OMS record's ack latency, set on the first ack only
+};
 
 // What the core calls for order flow: the engine wires the risk gate, the OMS and the portfolio
 // behind it (engine/core/order_flow.*). Strategy-core thread only; every method is O(1) and
@@ -41,13 +50,19 @@ class OrderFlow {
                                                                 Nanos now) noexcept = 0;
   // The venue's order queue was full after admit(): undo the registration.
   virtual void unsend(const common::OrderIntent& intent, Nanos now) noexcept = 0;
-  virtual void on_update(const common::OrderUpdate& u, Nanos now) noexcept = 0;
+  virtual OrderAnswer on_update(const common::OrderUpdate& u, Nanos now) noexcept = 0;
   // Returns false for a duplicate fill (already applied); the core then does not forward it.
   [[nodiscard]] virtual bool on_fill(const common::Fill& f, Nanos now) noexcept = 0;
   virtual void on_venue_status(const common::VenueStatus& s, Nanos now) noexcept = 0;
   virtual void on_book(common::InstrumentId id, const common::L2Book& book, Nanos now) noexcept = 0;
   [[nodiscard]] virtual common::Qty position(common::InstrumentId id) const noexcept = 0;
   [[nodiscard]] virtual bool venue_healthy(common::VenueId v) const noexcept = 0;
+  // The portfolio's gross notional on one venue (sum of |qty| x mark, 1e-16 units), for the
+  // router's allocation. Default: nothing held (no allocation steering).
+  [[nodiscard]] virtual __int128 venue_gross_raw(common::VenueId v) const noexcept {
+    static_cast<void>(v);
+    return 0;
+  }
 };
 
 // Copies of what the core saw and decided, for the journal and metrics (side threads). Called
@@ -61,14 +76,17 @@ class CoreObserver {
   virtual void on_exec(const common::ExecEvent& e) noexcept = 0;
   // A strategy's decision note (StrategyContext::note); the text is valid during the call.
   virtual void on_note(common::StrategyId strategy, std::string_view text) noexcept = 0;
+  // The router's rebalance signal changed (the core also journals it as a strategy-0 note).
+  virtual void on_rebalance(const router::RebalanceSignal& s) noexcept { static_cast<void>(s); }
 };
 
 struct CoreOptions {
-  std::size_t md_batch = 512;        // events drained per venue per do_work
-  std::size_t exec_batch = 256;      // execution reports drained per venue per do_work
-  std::size_t max_timers = 4096;     // pending timers across strategies
-  std::size_t book_capacity = 2048;  // levels per side per book
-  std::uint64_t id_salt = 1;         // ClientOrderId salt: random per session (injected Rng)
+  std::size_t md_batch = 512;            // events drained per venue per do_work
+  std::size_t exec_batch = 256;          // execution reports drained per venue per do_work
+  std::size_t max_timers = 4096;         // pending timers across strategies
+  std::size_t book_capacity = 2048;      // levels per side per book
+  std::uint64_t id_salt = 1;             // ClientOrderId salt: random per session (injected Rng)
+  Nanos allocation_every = 100'000'000;  // router: allocation re-evaluated at least this often
 };
 
 // Latency stages measured on the core (ns): market-data event received → strategy called,
@@ -113,6 +131,8 @@ class Core {
   void connect_exec(common::VenueId v, common::SpscQueue<common::ExecEvent>* q) noexcept;
   void connect_orders(common::VenueId v, common::SpscQueue<common::OrderIntent>* q) noexcept;
   void set_observer(CoreObserver* o) noexcept { observer_ = o; }
+  // The router behind StrategyContext::route (null: strategies use their own instrument).
+  void set_router(router::VenueRouter* r) noexcept { router_ = r; }
   // Strategy ids start at 1 (0 is the control API). Returns the id.
   common::StrategyId add_strategy(strategies::Strategy* s);
 
@@ -124,6 +144,11 @@ class Core {
   // Manual or control-plane intent (strategy id 0): the same risk gate and queues.
   [[nodiscard]] strategies::SubmitResult submit_manual(common::OrderIntent intent) noexcept;
   [[nodiscard]] common::ClientOrderId next_manual_id() noexcept;
+  // The router's pick for `qty` of `asset` on `side` among the venues that list it, are
+  // connected, healthy in the flow and have an order queue. Invalid id: no router or no venue.
+  [[nodiscard]] common::InstrumentId route(common::AssetId asset, common::Side side,
+                                           common::Qty qty) noexcept;
+  [[nodiscard]] const router::VenueRouter* venue_router() const noexcept { return router_; }
 
   [[nodiscard]] const common::L2Book& book(common::InstrumentId id) const noexcept {
     return books_[id.value];
@@ -154,6 +179,9 @@ class Core {
   void fire_timers(Nanos now, int& work) noexcept;
   void schedule(std::uint16_t strategy, Nanos at, std::uint64_t token) noexcept;
   strategies::SubmitResult submit(const common::OrderIntent& intent) noexcept;
+  // Re-evaluates the router's allocation from the flow's per-venue gross; journals and reports
+  // an edge of the rebalance signal.
+  void refresh_allocation(Nanos now) noexcept;
   void deny(const common::OrderIntent& intent, common::DenyReason reason, Nanos now) noexcept;
   template <typename Fn>
   void for_strategy(common::StrategyId id, Fn&& fn) noexcept;
@@ -165,6 +193,8 @@ class Core {
   OrderFlow& flow_;
   CoreOptions options_;
   CoreObserver* observer_ = nullptr;
+  router::VenueRouter* router_ = nullptr;
+  Nanos next_allocation_ = 0;
 
   std::vector<common::L2Book> books_;
   std::vector<std::uint8_t> dirty_;               // per instrument: book changed in this batch

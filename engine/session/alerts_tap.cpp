@@ -123,6 +123,29 @@ void AlertsTap::on_exec(const common::ExecEvent& e) noexcept {
   }
 }
 
+void AlertsTap::on_rebalance(const router::RebalanceSignal& s) noexcept {
+  if (next_ != nullptr) next_->on_rebalance(s);
+  alerts::Alert a;
+  a.ts = s.ts;
+  a.kind = alerts::AlertKind::kOther;
+  a.has_venue = true;
+  a.venue = s.worst;
+  // Shares in basis points: integers keep the text exact and allocation-free.
+  const auto bp = [](double share) noexcept {
+    const double x = share * 10'000.0;
+    return static_cast<std::uint64_t>(x < 0 ? -x + 0.5 : x + 0.5);
+  };
+  Text t;
+  if (s.on) {
+    t << "allocation drift: " << journal::enum_name(s.worst) << (s.worst_drift < 0 ? " -" : " +")
+      << bp(s.worst_drift) << " bp beyond " << bp(s.threshold) << " bp: rebalance";
+  } else {
+    t << "allocation back within " << bp(s.threshold) << " bp of target";
+  }
+  a.set_text(t.view());
+  publish(a);
+}
+
 void AlertsTap::on_kill(Nanos now, std::uint64_t cancels_sent) noexcept {
   alerts::Alert a;
   a.ts = now;

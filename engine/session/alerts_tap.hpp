@@ -46,6 +46,8 @@ class AlertsTap final : public CoreObserver {
   void on_note(common::StrategyId strategy, std::string_view text) noexcept override {
     if (next_ != nullptr) next_->on_note(strategy, text);
   }
+  // The router's allocation drifted beyond its threshold, or came back: one alert per edge.
+  void on_rebalance(const router::RebalanceSignal& s) noexcept override;
 
   // The operator's kill switch (ControlBridge's kill listener).
   void on_kill(Nanos now, std::uint64_t cancels_sent) noexcept;

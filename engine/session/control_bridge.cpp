@@ -69,6 +69,23 @@ void add_counter(control::ControlSnapshot& s, std::string_view name, std::uint64
   r.value = v;
 }
 
+// The quote currency each venue's perpetuals settle in (a label for /api/balances).
+std::string_view quote_asset(common::VenueId v) noexcept {
+  switch (v) {
+    case common::VenueId::kBinance:
+    case common::VenueId::kBybit:
+      return "USDT";
+    case common::VenueId::kHyperliquid:
+    case common::VenueId::kCoinbase:
+      return "USDC";
+  }
+  return "USD";
+}
+
+std::int32_t to_bp(double share) noexcept {
+  return static_cast<std::int32_t>(share * 10'000.0 + (share < 0 ? -0.5 : 0.5));
+}
+
 void add_gauge(control::ControlSnapshot& s, std::string_view name, std::int64_t v) noexcept {
   if (s.gauge_count >= s.gauges.size()) return;
   control::GaugeRow& r = s.gauges[s.gauge_count++];
@@ -137,18 +154,19 @@ void ControlFlowTap::unsend(const common::OrderIntent& intent, Nanos now) noexce
   if (i < open_count_) forget(i);
 }
 
-void ControlFlowTap::on_update(const common::OrderUpdate& u, Nanos now) noexcept {
-  inner_.on_update(u, now);
+OrderAnswer ControlFlowTap::on_update(const common::OrderUpdate& u, Nanos now) noexcept {
+  const OrderAnswer answer = inner_.on_update(u, now);
   const std::size_t i = find(u.cloid);
-  if (i == open_count_) return;
+  if (i == open_count_) return answer;
   if (is_terminal(u.status)) {
     forget(i);
-    return;
+    return answer;
   }
   OpenOrder& o = open_[i];
   o.status = u.status;
   if (!u.venue_order_id.is_null()) o.venue_order_id = u.venue_order_id;
   if (u.filled_qty > o.filled) o.filled = u.filled_qty;
+  return answer;
 }
 
 bool ControlFlowTap::on_fill(const common::Fill& f, Nanos now) noexcept {
@@ -538,7 +556,6 @@ void ControlBridge::fill_snapshot(control::ControlSnapshot& s) noexcept {
   s.started_ns = started_ns_;
   s.mode.assign(options_.mode);
   s.venue_state = stats_->venue_state;
-  s.balance_count = 0;  // the flow seam has no venue balances yet
 
   // Positions (and allocation from their notional at the mid).
   std::array<__int128, common::kVenueCount> venue_notional{};
@@ -601,13 +618,8 @@ void ControlBridge::fill_snapshot(control::ControlSnapshot& s) noexcept {
     r.created_ns = o.created_ns;
   }
 
-  for (std::size_t v = 0; v < common::kVenueCount; ++v) {
-    control::AllocationRow& a = s.allocation[v];
-    a = control::AllocationRow{};
-    a.venue = static_cast<common::VenueId>(v);
-    a.actual_notional = portfolio::money_from_raw16(venue_notional[v]);
-    a.actual_bp = gross > 0 ? static_cast<std::int32_t>(venue_notional[v] * 10'000 / gross) : 0;
-  }
+  fill_balances(s);
+  fill_allocation(s, venue_notional, gross);
 
   // Risk.
   control::RiskView& rv = s.risk;
@@ -665,6 +677,12 @@ void ControlBridge::fill_snapshot(control::ControlSnapshot& s) noexcept {
   add_counter(s, "halted_denials", flow_.halted_denials());
   add_counter(s, "untracked_orders", flow_.untracked());
   add_counter(s, "kill_overflow", counters_.kill_overflow);
+  if (const router::VenueRouter* r = core_.venue_router()) {
+    add_counter(s, "router_routes", r->counters().routes);
+    add_counter(s, "router_no_route", r->counters().no_route);
+    add_counter(s, "router_rebalance_signals", r->counters().rebalance_on);
+    add_counter(s, "router_venue_errors", r->counters().errors);
+  }
   if (journal_ != nullptr) {
     add_counter(s, "journal_appended", journal_->appended());
     add_counter(s, "journal_dropped", journal_->dropped());
@@ -677,6 +695,96 @@ void ControlBridge::fill_snapshot(control::ControlSnapshot& s) noexcept {
   add_gauge(s, "strategies", static_cast<std::int64_t>(core_.strategy_count()));
   add_gauge(s, "positions", static_cast<std::int64_t>(s.position_count));
   add_gauge(s, "last_kill_cancels", static_cast<std::int64_t>(counters_.last_kill_cancels));
+}
+
+void ControlBridge::fill_balances(control::ControlSnapshot& s) noexcept {
+  // Per venue from the tap's average-cost books (the same figures as /api/positions).
+  const common::InstrumentRegistry& reg = core_.instruments();
+  std::array<__int128, common::kVenueCount> realized{}, unrealized{};
+  std::array<common::Money, common::kVenueCount> fees{};
+  for (std::size_t i = 0; i < reg.size(); ++i) {
+    const common::InstrumentId id{static_cast<std::uint32_t>(i)};
+    const ControlFlowTap::InstrumentBook& b = flow_.instrument_book(id);
+    const std::size_t v = common::index(reg.get(id).venue) % common::kVenueCount;
+    realized[v] += b.realized_raw;
+    fees[v] += b.fees;
+    const common::L2Book& book = core_.book(id);
+    if (!b.qty.is_zero() && book.is_valid()) {
+      const common::Price mark = book.mid();
+      if (mark.is_positive()) unrealized[v] += common::notional_raw(mark, b.qty) - b.cost_raw;
+    }
+  }
+  s.balance_count = 0;
+  for (std::size_t v = 0; v < common::kVenueCount && s.balance_count < s.balances.size(); ++v) {
+    if (!venue_enabled_[v]) continue;
+    control::BalanceRow& r = s.balances[s.balance_count++];
+    r = control::BalanceRow{};
+    r.venue = common::kAllVenues[v];
+    r.asset.assign(quote_asset(r.venue));
+    r.starting = options_.starting_balance[v];
+    r.realized_pnl = portfolio::money_from_raw16(realized[v]);
+    r.fees = fees[v];
+    r.unrealized_pnl = portfolio::money_from_raw16(unrealized[v]);
+    r.available = r.starting + r.realized_pnl - r.fees;
+    r.total = r.available + r.unrealized_pnl;
+  }
+}
+
+void ControlBridge::fill_allocation(control::ControlSnapshot& s,
+                                    const std::array<__int128, common::kVenueCount>& marked,
+                                    __int128 marked_total) noexcept {
+  // The portfolio's per-venue gross (what the router steers by); a flow without a portfolio
+  // falls back to the positions marked at the mid here.
+  std::array<__int128, common::kVenueCount> gross{};
+  __int128 total = 0;
+  for (std::size_t v = 0; v < common::kVenueCount; ++v) {
+    gross[v] = flow_.venue_gross_raw(common::kAllVenues[v]);
+    total += gross[v] > 0 ? gross[v] : 0;
+  }
+  if (total == 0) {
+    gross = marked;
+    total = marked_total;
+  }
+  const router::VenueRouter* router = core_.venue_router();
+  router::AllocationView view;
+  if (router != nullptr) {
+    std::array<double, common::kVenueCount> g{};
+    for (std::size_t v = 0; v < common::kVenueCount; ++v) {
+      g[v] = static_cast<double>(gross[v]) * 1e-16;
+    }
+    view = router->allocation_manager().evaluate(g);
+  }
+  for (std::size_t v = 0; v < common::kVenueCount; ++v) {
+    control::AllocationRow& a = s.allocation[v];
+    a = control::AllocationRow{};
+    a.venue = common::kAllVenues[v];
+    a.actual_notional = portfolio::money_from_raw16(gross[v]);
+    a.actual_bp = total > 0 ? static_cast<std::int32_t>(gross[v] * 10'000 / total) : 0;
+    if (router == nullptr) continue;
+    a.target_bp = to_bp(view.target[v]);
+    a.actual_bp = total > 0 ? to_bp(view.actual[v]) : 0;
+    a.drift_bp = total > 0 ? a.actual_bp - a.target_bp : 0;
+    const double limit = router->config().rebalance_threshold;
+    a.rebalance = total > 0 && (view.drift[v] > limit || view.drift[v] < -limit);
+    a.target_notional = portfolio::money_from_raw16(
+        static_cast<__int128>(static_cast<double>(total) * view.target[v]));
+    a.healthy = router->connected(a.venue) && flow_.venue_healthy(a.venue) && venue_enabled_[v];
+    const router::VenueStats& st = router->stats();
+    a.ack_latency_ns =
+        st.has_latency(a.venue) ? static_cast<std::int64_t>(st.latency_ewma(a.venue)) : -1;
+    a.error_ppm = static_cast<std::int32_t>(st.error_rate(a.venue) * 1e6 + 0.5);
+    a.routed = router->counters().routed_to[v];
+  }
+  control::RouterView& rv = s.router;
+  rv = control::RouterView{};
+  if (router == nullptr) return;
+  rv.enabled = true;
+  rv.rebalance = total > 0 && view.rebalance;
+  rv.threshold_bp = to_bp(router->config().rebalance_threshold);
+  rv.max_drift_bp = total > 0 ? to_bp(view.max_abs_drift) : 0;
+  rv.routes = router->counters().routes;
+  rv.no_route = router->counters().no_route;
+  rv.rebalance_signals = router->counters().rebalance_on;
 }
 
 }  // namespace peregrine::engine

@@ -56,7 +56,7 @@ class ControlFlowTap final : public SessionOrderFlow {
   [[nodiscard]] std::optional<common::DenyReason> admit(common::OrderIntent& intent,
                                                         Nanos now) noexcept override;
   void unsend(const common::OrderIntent& intent, Nanos now) noexcept override;
-  void on_update(const common::OrderUpdate& u, Nanos now) noexcept override;
+  OrderAnswer on_update(const common::OrderUpdate& u, Nanos now) noexcept override;
   [[nodiscard]] bool on_fill(const common::Fill& f, Nanos now) noexcept override;
   void on_venue_status(const common::VenueStatus& s, Nanos now) noexcept override {
     inner_.on_venue_status(s, now);
@@ -69,6 +69,9 @@ class ControlFlowTap final : public SessionOrderFlow {
   }
   [[nodiscard]] bool venue_healthy(common::VenueId v) const noexcept override {
     return !halted_ && inner_.venue_healthy(v);
+  }
+  [[nodiscard]] __int128 venue_gross_raw(common::VenueId v) const noexcept override {
+    return inner_.venue_gross_raw(v);
   }
   void fill_stats(SessionStats& s, Nanos now) const noexcept override;
   void halt(Nanos now) noexcept override {
@@ -182,6 +185,8 @@ struct ControlBridgeOptions {
   common::Money max_drawdown;
   common::Money max_gross_exposure;
   std::uint32_t max_open_orders = 0;
+  // /api/balances: the account each venue started with (venues.<name>.starting_balance).
+  std::array<common::Money, common::kVenueCount> starting_balance{};
 };
 
 struct ControlBridgeCounters {
@@ -240,6 +245,11 @@ class ControlBridge {
   void close_or_reduce(const control::ControlCommand& cmd) noexcept;
   void kill(const control::ControlCommand& cmd) noexcept;
   void signal(const control::ControlCommand& cmd) noexcept;
+  // Snapshot parts: the engine's per-venue balances and the router's allocation view.
+  void fill_balances(control::ControlSnapshot& s) noexcept;
+  void fill_allocation(control::ControlSnapshot& s,
+                       const std::array<__int128, common::kVenueCount>& marked,
+                       __int128 marked_total) noexcept;
   Outcome submit(common::OrderIntent& intent) noexcept;
   // Prices a market intent from the book; false (and `why` set) when the book cannot.
   bool price_market(common::OrderIntent& intent, const char** why) noexcept;

@@ -87,11 +87,18 @@ class EngineOrderFlow final : public SessionOrderFlow {
     }
   }
 
-  void on_update(const common::OrderUpdate& u, Nanos) noexcept override {
+  OrderAnswer on_update(const common::OrderUpdate& u, Nanos) noexcept override {
     const oms::OmsEvent ev = orders_.on_update(u);
-    if (u.status == common::OrderStatus::kRejected && ev.result == oms::OmsResult::kApplied) {
+    const bool applied = ev.result == oms::OmsResult::kApplied;
+    if (u.status == common::OrderStatus::kRejected && applied) {
       ++cell(u.strategy, u.venue).rejects;
     }
+    // The router learns from the venue's first answer to each new order.
+    OrderAnswer a;
+    a.first_answer = applied && ev.before == common::OrderStatus::kPendingNew;
+    a.error = a.first_answer && ev.after == common::OrderStatus::kRejected;
+    a.ack_latency = ev.ack_latency;
+    return a;
   }
 
   bool on_fill(const common::Fill& f, Nanos) noexcept override {
@@ -124,6 +131,10 @@ class EngineOrderFlow final : public SessionOrderFlow {
 
   common::Qty position(common::InstrumentId id) const noexcept override {
     return portfolio_.position(id);
+  }
+
+  __int128 venue_gross_raw(common::VenueId v) const noexcept override {
+    return portfolio_.gross_notional_raw(v);
   }
 
   bool venue_healthy(common::VenueId v) const noexcept override {

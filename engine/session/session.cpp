@@ -109,6 +109,7 @@ struct Session::Impl {
   std::unique_ptr<SessionOrderFlow> flow;
   std::unique_ptr<ControlFlowTap> tap;  // what the core runs on: flow + kill gate + order list
   std::vector<BuiltStrategy> strategies;
+  std::unique_ptr<router::VenueRouter> router;  // the core's venue selection and allocation
   std::unique_ptr<Core> core;
   SessionStats names;  // strategy names and enabled venues: the template of every snapshot
   common::SpscQueue<SessionStats> stats_queue{8};
@@ -170,6 +171,8 @@ void Session::build() {
   CoreOptions opts;
   opts.id_salt = common::os_entropy_u64();  // client order ids never repeat across restarts
   m.core = std::make_unique<Core>(m.instruments, m.clock, *m.tap, opts);
+  m.router = std::make_unique<router::VenueRouter>(config_.router, m.instruments);
+  m.core->set_router(m.router.get());
 
   if (options_.journal) {
     const std::filesystem::path dir(config_.engine.journal_dir);
@@ -263,6 +266,9 @@ void Session::build() {
     bo.max_drawdown = config_.risk.max_drawdown;
     bo.max_gross_exposure = config_.risk.max_gross_exposure;
     bo.max_open_orders = static_cast<std::uint32_t>(std::max(config_.risk.max_open_orders, 0));
+    for (const VenueConfig& v : config_.venues) {
+      bo.starting_balance[common::index(v.venue)] = v.starting_balance;
+    }
     m.bridge = std::make_unique<ControlBridge>(*m.core, *m.tap, *m.channel, bo);
     for (SignalRelay* r : relays) m.bridge->add_signal_relay(r);
     m.bridge->set_journal(m.journal.get());

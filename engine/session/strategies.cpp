@@ -87,6 +87,7 @@ std::vector<BuiltStrategy> make_strategies(const EngineConfig& config,
       }
       case StrategyType::kConfluence: {
         auto cfg = load_or_throw<strategies::confluence::ExecutorConfig>(sc, i);
+        cfg.auto_venue = sc.venue_auto;
         s = std::make_unique<strategies::confluence::ConfluenceExecutor>(id, std::move(cfg), main);
         break;
       }

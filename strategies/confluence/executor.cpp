@@ -119,9 +119,14 @@ void ConfluenceExecutor::enter(StrategyContext& ctx, Side side, double score) no
   if (!home_book.is_valid() || !home_book.has_ask() || !home_book.has_bid()) return;
   const double notional = notional_for(score);
   const double ref = home_book.mid().to_double();
+  // Flat here, so no position pins the venue: with venue auto the router picks it per entry.
   const common::InstrumentId routed =
-      ctx.route(asset_, side, Qty::from_raw(static_cast<std::int64_t>(notional / ref * 1e8)));
-  ins_ = routed.valid() ? routed : home_;
+      cfg_.auto_venue
+          ? ctx.route(asset_, side, Qty::from_raw(static_cast<std::int64_t>(notional / ref * 1e8)))
+          : common::InstrumentId{};
+  const bool usable = routed.valid() && routed.value < ctx.instruments().size() &&
+                      ctx.instruments().asset_of(routed) == asset_;
+  ins_ = usable ? routed : home_;
   const auto& ins = ctx.instruments().get(ins_);
   const common::L2Book& book = ctx.book(ins_);
   if (!book.is_valid() || !book.has_ask() || !book.has_bid()) return;

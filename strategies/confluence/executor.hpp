@@ -29,6 +29,9 @@ struct ExecutorConfig {
   double take_profit_pct = 2.0;
   bool native_bracket = false;
   bool use_analyzer = true;  // false: only external signals
+  // Set by the engine for `venue: auto` (not a params key): each entry goes to the venue the
+  // router picks (StrategyContext::route); exits and the bracket stay where the position is.
+  bool auto_venue = false;
   AnalyzerConfig analyzer;
 };
 

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -161,6 +162,18 @@ TEST(ShippedConfigs, PaperTalksToTheLocalSimulator) {
   EXPECT_EQ(c.strategies[0].type, StrategyType::kFibHedger);
   EXPECT_EQ(c.strategies[0].params.at("hedge_venue"), "binance");
   EXPECT_EQ(c.control.bind, "127.0.0.1");
+  // The main job shows the router: a confluence strategy on BTC with venue auto, the 80/20
+  // allocation, and the simulator's default accounts as starting balances.
+  const auto conf = std::find_if(c.strategies.begin(), c.strategies.end(),
+                                 [](const StrategyConfig& s) { return s.venue_auto; });
+  ASSERT_NE(conf, c.strategies.end());
+  EXPECT_EQ(conf->type, StrategyType::kConfluence);
+  EXPECT_EQ(conf->asset, "BTC");
+  EXPECT_DOUBLE_EQ(c.router.target_share[common::index(VenueId::kHyperliquid)], 0.8);
+  EXPECT_DOUBLE_EQ(c.router.target_share[common::index(VenueId::kCoinbase)], 0.2);
+  for (const VenueConfig& v : c.venues) {
+    EXPECT_EQ(v.starting_balance, common::Money::parse("100000").value());
+  }
 }
 
 TEST(ShippedConfigs, TestnetNeedsItsKeysFromTheEnvironment) {
@@ -492,6 +505,108 @@ TEST(EngineConfig, Alerts) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_THAT(errors[0], testing::HasSubstr("alerts.webhook_url"));
   EXPECT_THAT(errors[1], testing::HasSubstr("alerts.deny_window_ms"));
+}
+
+TEST(EngineConfig, RouterDefaultsAndOverrides) {
+  const auto d = load_engine_config_string(kBase, fake_env());
+  ASSERT_THAT(texts(d.errors), IsEmpty());
+  EXPECT_DOUBLE_EQ(d.value.router.target_share[0], 0.8);  // hyperliquid
+  EXPECT_DOUBLE_EQ(d.value.router.target_share[3], 0.2);  // coinbase
+  EXPECT_DOUBLE_EQ(d.value.router.rebalance_threshold, 0.05);
+  EXPECT_DOUBLE_EQ(d.value.router.w_liquidity, 0.4);
+  EXPECT_EQ(d.value.router.over_target, router::OverTargetPolicy::kPenalize);
+
+  const auto r = load_engine_config_string(kBase + R"(router:
+  targets: {hyperliquid: "0.6", binance: "0.4"}
+  rebalance_threshold: "0.1"
+  weights: {fees: "0.5", liquidity: "0.5", latency: "0", reliability: "0"}
+  over_target: exclude
+  over_target_penalty: "0.25"
+  ewma_alpha: "0.2"
+  depth_levels: 5
+)",
+                                           fake_env());
+  ASSERT_THAT(texts(r.errors), IsEmpty());
+  const router::RouterConfig& c = r.value.router;
+  EXPECT_DOUBLE_EQ(c.target_share[0], 0.6);
+  EXPECT_DOUBLE_EQ(c.target_share[1], 0.4);
+  EXPECT_DOUBLE_EQ(c.target_share[3], 0);  // named targets replace the default split
+  EXPECT_DOUBLE_EQ(c.rebalance_threshold, 0.1);
+  EXPECT_DOUBLE_EQ(c.w_fees, 0.5);
+  EXPECT_DOUBLE_EQ(c.w_latency, 0);
+  EXPECT_EQ(c.over_target, router::OverTargetPolicy::kExclude);
+  EXPECT_DOUBLE_EQ(c.over_target_penalty, 0.25);
+  EXPECT_DOUBLE_EQ(c.ewma_alpha, 0.2);
+  EXPECT_EQ(c.depth_levels, 5u);
+}
+
+TEST(EngineConfig, BadRouterValuesAreClearErrors) {
+  EXPECT_THAT(errors_of(kBase + R"(router:
+  targets: {hyperliquid: "0.7", binance: "0.2", coinbase: "0.1", kraken: "0.1"}
+  rebalance_threshold: "5"
+  weights: {fees: "0", liquidity: "0", latency: "0", reliability: "0"}
+  over_target: drop
+  over_target_penalty: "1.5"
+  depth_levels: 0
+  typo: 1
+)"),
+              ElementsAre("router.targets.coinbase: venue coinbase has a target but is not "
+                          "configured under venues:",
+                          "router.targets.kraken: unknown key",
+                          "router.rebalance_threshold: expected a share in (0, 1), e.g. 0.05 for "
+                          "5%, got \"5\"",
+                          "router.weights: at least one weight must be above 0",
+                          "router.over_target: expected one of penalize, exclude, got \"drop\"",
+                          "router.over_target_penalty: expected a number in [0, 1], got \"1.5\"",
+                          "router.depth_levels: expected an integer in [1, 1000], got \"0\"",
+                          "router.typo: unknown key"));
+  EXPECT_THAT(errors_of(kBase + "router:\n  targets: {hyperliquid: \"0.5\", binance: \"0.2\"}\n"),
+              ElementsAre(testing::HasSubstr("router.targets: targets must add up to 1")));
+  EXPECT_THAT(errors_of(kBase + "router:\n  targets: {hyperliquid: \"-0.5\"}\n"),
+              testing::Contains(testing::HasSubstr("router.targets.hyperliquid: expected a "
+                                                   "number in [0, 1]")));
+}
+
+TEST(EngineConfig, VenueAutoAndStartingBalance) {
+  std::string yaml = replace(kBase, "    enabled: false\n", "    enabled: true\n");
+  yaml = replace(yaml, "    ws_url: wss://fstream.binance.com\n",
+                 "    ws_url: wss://fstream.binance.com\n    api_key: k\n    api_secret: s\n"
+                 "    starting_balance: \"25000\"\n");
+  const auto r = load_engine_config_string(yaml + R"(  - name: conf
+    type: confluence
+    venue: auto
+    asset: BTC
+  - name: conf2
+    type: confluence
+    asset: BTC
+)",
+                                           fake_env());
+  ASSERT_THAT(texts(r.errors), IsEmpty());
+  EXPECT_FALSE(r.value.strategies[0].venue_auto);
+  EXPECT_TRUE(r.value.strategies[1].venue_auto);
+  EXPECT_TRUE(r.value.strategies[2].venue_auto);  // no venue means auto
+  // The home venue (whose book drives the signals) is the first enabled listing.
+  EXPECT_EQ(r.value.strategies[1].venue, VenueId::kHyperliquid);
+  EXPECT_EQ(r.value.venue(VenueId::kBinance)->starting_balance,
+            common::Money::parse("25000").value());
+  EXPECT_TRUE(r.value.venue(VenueId::kHyperliquid)->starting_balance.is_zero());
+
+  EXPECT_THAT(errors_of(kBase + R"(  - name: arb
+    type: xvenue_arb
+    venue: auto
+    asset: BTC
+  - name: c
+    type: confluence
+    venue: kraken
+    asset: BTC
+)"),
+              ElementsAre("strategies[1].venue: auto (or no venue) is only supported by "
+                          "confluence strategies; name a venue",
+                          testing::HasSubstr("strategies[2].venue: expected")));
+  EXPECT_THAT(errors_of(replace(kBase, "    order_cpu: 4\n",
+                                "    order_cpu: 4\n    starting_balance: \"-1\"\n")),
+              ElementsAre("venues.hyperliquid.starting_balance: expected a decimal >= 0, got "
+                          "\"-1\""));
 }
 
 TEST(EngineConfig, Names) {

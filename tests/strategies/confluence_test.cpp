@@ -233,14 +233,76 @@ TEST(Executor, PostOnlyEntryTimesOut) {
   EXPECT_EQ(r.s->state(), ConfluenceExecutor::State::kFlat);
 }
 
-TEST(Executor, UsesTheRoutersVenue) {
-  Rig r;
+ExecutorConfig auto_cfg() {
+  ExecutorConfig c = exec_cfg();
+  c.auto_venue = true;  // what the engine sets for `venue: auto`
+  return c;
+}
+
+TEST(Executor, VenueAutoEntersWhereTheRouterPoints) {
+  Rig r(auto_cfg());
   auto other = r.ctx.add_instrument(VenueId::kBybit, "BTC", 0.1, 0.001);
   r.ctx.set_mid(other, 100);
   r.ctx.set_route(other);
   r.signal(80);
   EXPECT_EQ(r.ctx.new_orders()[0].instrument, other);
+  EXPECT_EQ(r.ctx.new_orders()[0].venue, VenueId::kBybit);
   EXPECT_EQ(r.ctx.position(other), qt(13.333));  // 1333.33 / 100 on the lot
+  EXPECT_EQ(r.ctx.position(r.id), Qty{});
+  EXPECT_TRUE(r.ctx.noted("on bybit"));
+}
+
+TEST(Executor, AFixedVenueNeverAsksTheRouter) {
+  Rig r;  // venue named in the config: auto_venue stays false
+  auto other = r.ctx.add_instrument(VenueId::kBybit, "BTC", 0.1, 0.001);
+  r.ctx.set_mid(other, 100);
+  r.ctx.set_route(other);
+  r.signal(80);
+  EXPECT_EQ(r.ctx.new_orders()[0].instrument, r.id);
+  EXPECT_EQ(r.ctx.position(other), Qty{});
+}
+
+TEST(Executor, VenueAutoWithoutARouterUsesTheHomeVenue) {
+  Rig r(auto_cfg());  // route() answers "no router" (invalid id)
+  r.signal(80);
+  EXPECT_EQ(r.ctx.new_orders()[0].instrument, r.id);
+  EXPECT_EQ(r.ctx.position(r.id), qt(13.333));
+}
+
+TEST(Executor, VenueAutoExitsOnTheVenueHoldingThePosition) {
+  Rig r(auto_cfg());
+  auto bybit = r.ctx.add_instrument(VenueId::kBybit, "BTC", 0.1, 0.001);
+  auto coinbase = r.ctx.add_instrument(VenueId::kCoinbase, "BTC", 0.1, 0.001);
+  r.ctx.set_mid(bybit, 100);
+  r.ctx.set_mid(coinbase, 100);
+  r.ctx.set_route(bybit);
+  r.signal(80);
+  ASSERT_EQ(r.s->state(), ConfluenceExecutor::State::kInPosition);
+  // The router now prefers Coinbase; the exit must still close the Bybit position.
+  r.ctx.set_route(coinbase);
+  r.signal(20);
+  EXPECT_EQ(r.s->state(), ConfluenceExecutor::State::kFlat);
+  const auto exit = r.ctx.new_orders().back();
+  EXPECT_EQ(exit.instrument, bybit);
+  EXPECT_TRUE(exit.flags & common::intent_flags::kReduceOnly);
+  EXPECT_EQ(r.ctx.position(bybit), Qty{});
+  EXPECT_EQ(r.ctx.position(coinbase), Qty{});
+  // The bracket stayed on Bybit too: nothing was ever sent to Coinbase.
+  for (const auto& o : r.ctx.new_orders()) EXPECT_NE(o.instrument, coinbase);
+  // The next entry (after the cooldown) asks again and goes to Coinbase.
+  r.ctx.advance_by(61 * kSec);
+  r.signal(80);
+  EXPECT_EQ(r.ctx.new_orders().back().instrument, coinbase);
+}
+
+TEST(Executor, VenueAutoIgnoresARouteForAnotherAsset) {
+  Rig r(auto_cfg());
+  auto eth = r.ctx.add_instrument(VenueId::kBybit, "ETH", 0.01, 0.001);
+  r.ctx.set_mid(eth, 100);
+  r.ctx.set_route(eth);
+  r.signal(80);
+  EXPECT_EQ(r.ctx.new_orders()[0].instrument, r.id);
+  EXPECT_EQ(r.ctx.position(eth), Qty{});
 }
 
 TEST(Executor, AnalyzerDrivesEntries) {

@@ -116,8 +116,12 @@ ControlSnapshot sample_snapshot(const common::Clock& clock) {
   s.balance_count = 1;
   s.balances[0].venue = common::VenueId::kHyperliquid;
   s.balances[0].asset.assign("USDC");
+  s.balances[0].starting = common::Money::parse("10000").value();
+  s.balances[0].realized_pnl = common::Money::parse("2").value();
+  s.balances[0].fees = common::Money::parse("0.5").value();
+  s.balances[0].unrealized_pnl = common::Money::parse("-1").value();
+  s.balances[0].available = common::Money::parse("10001.5").value();
   s.balances[0].total = common::Money::parse("10000.5").value();
-  s.balances[0].available = common::Money::parse("9000").value();
   s.position_count = 1;
   auto& p = s.positions[0];
   p.venue = common::VenueId::kBinance;
@@ -134,8 +138,23 @@ ControlSnapshot sample_snapshot(const common::Clock& clock) {
   o.status = common::OrderStatus::kNew;
   o.price = common::Price::parse("3000.5").value();
   o.qty = common::Qty::parse("1").value();
-  s.allocation[0] = {common::VenueId::kHyperliquid, 8000, 7600, common::Money::from_raw(0),
-                     common::Money::from_raw(0)};
+  s.allocation[0].venue = common::VenueId::kHyperliquid;
+  s.allocation[0].target_bp = 8000;
+  s.allocation[0].actual_bp = 7600;
+  s.allocation[0].drift_bp = -400;
+  s.allocation[0].healthy = true;
+  s.allocation[0].ack_latency_ns = 250'000;
+  s.allocation[0].routed = 3;
+  s.allocation[3].venue = common::VenueId::kCoinbase;
+  s.allocation[3].target_bp = 2000;
+  s.allocation[3].actual_bp = 2400;
+  s.allocation[3].drift_bp = 400;
+  s.router.enabled = true;
+  s.router.threshold_bp = 300;
+  s.router.max_drift_bp = 400;
+  s.router.rebalance = true;
+  s.allocation[0].rebalance = true;
+  s.allocation[3].rebalance = true;
   s.risk.state = RiskState::kReducingOnly;
   s.risk.denied[static_cast<std::size_t>(common::DenyReason::kMaxPosition)] = 3;
   s.risk.accepted = 10;
@@ -227,7 +246,10 @@ TEST_F(ControlServerTest, ServesTheLatestSnapshot) {
   EXPECT_NE(r.body.find("\"symbol\":\"BTCUSDT\",\"asset\":\"BTC\""), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("\"qty\":\"-0.25\",\"avg_entry\":\"61800.1\""), std::string::npos);
   r = request(port_, http::verb::get, "/api/balances");
-  EXPECT_NE(r.body.find("\"asset\":\"USDC\",\"total\":\"10000.5\",\"available\":\"9000\""),
+  EXPECT_NE(r.body.find("\"source\":\"engine\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"asset\":\"USDC\",\"starting\":\"10000\",\"realized_pnl\":\"2\","
+                        "\"fees\":\"0.5\",\"unrealized_pnl\":\"-1\",\"available\":\"10001.5\","
+                        "\"equity\":\"10000.5\",\"total\":\"10000.5\""),
             std::string::npos)
       << r.body;
   r = request(port_, http::verb::get, "/api/orders");
@@ -235,9 +257,17 @@ TEST_F(ControlServerTest, ServesTheLatestSnapshot) {
       << r.body;
   EXPECT_NE(r.body.find("\"side\":\"sell\""), std::string::npos);
   r = request(port_, http::verb::get, "/api/allocation");
-  EXPECT_NE(r.body.find("\"target_bp\":8000,\"actual_bp\":7600,\"drift_bp\":-400"),
+  EXPECT_NE(r.body.find("\"target_bp\":8000,\"actual_bp\":7600,\"drift_bp\":-400,"
+                        "\"rebalance\":true"),
             std::string::npos)
       << r.body;
+  EXPECT_NE(r.body.find("\"router\":true,\"rebalance\":true,\"threshold_bp\":300,"
+                        "\"max_drift_bp\":400"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("\"healthy\":true,\"ack_latency_ns\":250000,"), std::string::npos);
+  EXPECT_NE(r.body.find("\"venue\":\"coinbase\",\"target_bp\":2000"), std::string::npos);
+  EXPECT_EQ(r.body.find("\"venue\":\"binance\""), std::string::npos);  // nothing there
   r = request(port_, http::verb::get, "/api/risk");
   EXPECT_NE(r.body.find("\"state\":\"reducing_only\""), std::string::npos) << r.body;
   EXPECT_NE(
@@ -528,6 +558,13 @@ TEST_F(ControlServerTest, MetricsAreValidPrometheusText) {
   EXPECT_NE(r.body.find("peregrine_risk_state 1\n"), std::string::npos);
   EXPECT_NE(r.body.find("peregrine_position_qty{venue=\"binance\",symbol=\"BTCUSDT\"} -0.25\n"),
             std::string::npos);
+  EXPECT_EQ(types["peregrine_allocation_drift_ratio"], "gauge");
+  EXPECT_NE(r.body.find("peregrine_allocation_drift_ratio{venue=\"hyperliquid\"} -0.0400\n"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("peregrine_allocation_target_ratio{venue=\"coinbase\"} 0.2000\n"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("peregrine_allocation_rebalance 1\n"), std::string::npos);
 }
 
 TEST_F(ControlServerTest, MetricsCanBePublic) {

@@ -46,7 +46,10 @@ class FakeFlow final : public OrderFlow {
     return deny_with;
   }
   void unsend(const OrderIntent&, Nanos) noexcept override { ++unsent; }
-  void on_update(const common::OrderUpdate&, Nanos) noexcept override { ++updates; }
+  OrderAnswer on_update(const common::OrderUpdate&, Nanos) noexcept override {
+    ++updates;
+    return {};
+  }
   bool on_fill(const common::Fill& f, Nanos) noexcept override {
     for (std::size_t k = 0; k < seen_count; ++k) {
       if (seen[k] == f.fill_id) return false;

@@ -212,7 +212,7 @@ class ModeFlow final : public SessionOrderFlow {
     return std::nullopt;
   }
   void unsend(const common::OrderIntent&, Nanos) noexcept override {}
-  void on_update(const common::OrderUpdate&, Nanos) noexcept override {}
+  OrderAnswer on_update(const common::OrderUpdate&, Nanos) noexcept override { return {}; }
   bool on_fill(const common::Fill&, Nanos) noexcept override { return true; }
   void on_venue_status(const common::VenueStatus&, Nanos) noexcept override {}
   void on_book(common::InstrumentId, const common::L2Book&, Nanos) noexcept override {}
@@ -238,6 +238,37 @@ TEST(AlertsTap, GateHaltIsAlertedOnceByPoll) {
   for (int i = 0; i < 10; ++i) static_cast<void>(alerter.do_work());
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0], "alert {\"kind\":\"halt\",\"ts\":2,\"text\":\"risk state halted\"}");
+}
+
+TEST(AlertsTap, RebalanceEdgesBecomeOneAlertEach) {
+  common::SteadyClock clock;
+  std::vector<std::string> lines;
+  alerts::WebhookAlerter alerter({}, clock, [&](std::string_view l) { lines.emplace_back(l); });
+  std::string err;
+  ASSERT_TRUE(alerter.configure(&err)) << err;
+  CountingObserver journal;
+  AlertsTap tap(&journal, alerter, nullptr);
+  router::RebalanceSignal on;
+  on.ts = 5;
+  on.on = true;
+  on.worst = VenueId::kCoinbase;
+  on.worst_drift = 0.1234;
+  on.threshold = 0.05;
+  tap.on_rebalance(on);
+  router::RebalanceSignal off = on;
+  off.ts = 6;
+  off.on = false;
+  tap.on_rebalance(off);
+  for (int i = 0; i < 10; ++i) static_cast<void>(alerter.do_work());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("\"text\":\"allocation drift: coinbase +1234 bp beyond 500 bp: "
+                          "rebalance\""),
+            std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[0].find("\"venue\":\"coinbase\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("allocation back within 500 bp of target"), std::string::npos)
+      << lines[1];
+  EXPECT_EQ(tap.counters().published, 2u);
 }
 
 TEST(AlertsTap, ADenialStormIsAggregatedIntoABoundedNumberOfAlertsWithACount) {

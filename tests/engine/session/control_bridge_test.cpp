@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "engine/control/control_json.hpp"
+#include "engine/router/venue_router.hpp"
 
 namespace peregrine::engine {
 namespace {
@@ -40,7 +42,10 @@ class FakeFlow final : public SessionOrderFlow {
     return deny_with;
   }
   void unsend(const OrderIntent&, Nanos) noexcept override { ++unsent; }
-  void on_update(const common::OrderUpdate&, Nanos) noexcept override { ++updates; }
+  OrderAnswer on_update(const common::OrderUpdate&, Nanos) noexcept override {
+    ++updates;
+    return {};
+  }
   bool on_fill(const common::Fill& f, Nanos) noexcept override {
     const std::int64_t q = f.side == Side::kBuy ? f.qty.raw() : -f.qty.raw();
     pos[f.instrument.value] = Qty::from_raw(pos[f.instrument.value].raw() + q);
@@ -517,6 +522,98 @@ TEST_F(ControlBridgeTest, SnapshotCarriesPositionsOrdersRiskLatencyAndCounters) 
   }
   EXPECT_EQ(md, 2u);
   EXPECT_EQ(accepted, 1u);
+}
+
+TEST_F(ControlBridgeTest, BalancesAreTheEnginesViewPerEnabledVenue) {
+  ControlBridgeOptions o;
+  o.starting_balance[common::index(VenueId::kHyperliquid)] = common::Money::parse("1000").value();
+  o.starting_balance[common::index(VenueId::kBinance)] = common::Money::parse("500").value();
+  start(o);
+  book(btc_hl, md_hl);  // mid 100.5
+  const auto fill_with_fee = [&](Side side, const char* qty, const char* px, const char* fee) {
+    common::Fill f;
+    f.instrument = btc_hl;
+    f.venue = VenueId::kHyperliquid;
+    f.side = side;
+    f.qty = q(qty);
+    f.price = p(px);
+    f.fee = common::Money::parse(fee).value();
+    f.fill_id = ++fill_ids;
+    ASSERT_TRUE(exec_hl.try_push(ExecEvent(f)));
+    static_cast<void>(core->do_work());
+  };
+  fill_with_fee(Side::kBuy, "1", "100", "0.1");
+  fill_with_fee(Side::kSell, "0.5", "102", "0.05");  // realizes 0.5 x 2 = 1
+  const control::ControlSnapshot& s = snapshot();
+  ASSERT_EQ(s.balance_count, 2u);  // the two enabled venues, in venue order
+  const control::BalanceRow& hl = s.balances[0];
+  EXPECT_EQ(hl.venue, VenueId::kHyperliquid);
+  EXPECT_EQ(hl.asset.view(), "USDC");
+  EXPECT_EQ(hl.starting, common::Money::parse("1000").value());
+  EXPECT_EQ(hl.realized_pnl, common::Money::parse("1").value());
+  EXPECT_EQ(hl.fees, common::Money::parse("0.15").value());
+  EXPECT_EQ(hl.unrealized_pnl, common::Money::parse("0.25").value());  // 0.5 x (100.5 - 100)
+  EXPECT_EQ(hl.available, common::Money::parse("1000.85").value());
+  EXPECT_EQ(hl.total, common::Money::parse("1001.1").value());
+  const control::BalanceRow& bn = s.balances[1];
+  EXPECT_EQ(bn.venue, VenueId::kBinance);
+  EXPECT_EQ(bn.asset.view(), "USDT");
+  EXPECT_EQ(bn.total, common::Money::parse("500").value());
+  EXPECT_TRUE(bn.realized_pnl.is_zero());
+}
+
+TEST_F(ControlBridgeTest, AllocationShowsTheRoutersTargetsDriftAndSignal) {
+  router::RouterConfig rc;
+  rc.target_share = {0.5, 0.5, 0, 0};
+  rc.rebalance_threshold = 0.1;
+  router::VenueRouter router(rc, reg);
+  core->set_router(&router);
+  start();
+  {
+    common::VenueStatus st;
+    st.venue = VenueId::kHyperliquid;
+    st.state = common::VenueState::kConnected;
+    ASSERT_TRUE(md_hl.try_push(MdEvent(st)));
+  }
+  book(btc_hl, md_hl);  // mid 100.5
+  book(btc_bn, md_bn);
+  {
+    const control::ControlSnapshot& s = snapshot();
+    EXPECT_TRUE(s.router.enabled);
+    EXPECT_FALSE(s.router.rebalance);  // nothing held: on target
+    EXPECT_EQ(s.router.threshold_bp, 1000);
+    EXPECT_EQ(s.allocation[0].target_bp, 5000);
+    EXPECT_EQ(s.allocation[0].drift_bp, 0);
+    EXPECT_TRUE(s.allocation[0].healthy);   // connected
+    EXPECT_FALSE(s.allocation[1].healthy);  // no VenueStatus from Binance yet
+    EXPECT_EQ(s.allocation[0].ack_latency_ns, -1);
+  }
+  fill(btc_hl, Side::kBuy, "3", "100");
+  fill(btc_bn, Side::kBuy, "1", "100");
+  const control::ControlSnapshot& s = snapshot();
+  // Marked at 100.5: 301.5 on Hyperliquid, 100.5 on Binance -> 75% / 25%.
+  EXPECT_EQ(s.allocation[0].actual_bp, 7500);
+  EXPECT_EQ(s.allocation[0].drift_bp, 2500);
+  EXPECT_TRUE(s.allocation[0].rebalance);
+  EXPECT_EQ(s.allocation[1].drift_bp, -2500);
+  EXPECT_EQ(s.allocation[0].actual_notional, common::Money::parse("301.5").value());
+  EXPECT_EQ(s.allocation[0].target_notional, common::Money::parse("201").value());
+  EXPECT_EQ(s.allocation[2].target_bp, 0);
+  EXPECT_TRUE(s.router.rebalance);
+  EXPECT_EQ(s.router.max_drift_bp, 2500);
+  bool routes_counter = false;
+  for (std::size_t i = 0; i < s.counter_count; ++i) {
+    if (s.counters[i].name.view() == "router_routes") routes_counter = true;
+  }
+  EXPECT_TRUE(routes_counter);
+  // /api/allocation renders it.
+  const std::string json = control::allocation_json(s);
+  EXPECT_NE(json.find("\"rebalance\":true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"venue\":\"hyperliquid\",\"target_bp\":5000,\"actual_bp\":7500,"
+                      "\"drift_bp\":2500,\"rebalance\":true"),
+            std::string::npos)
+      << json;
+  core->set_router(nullptr);
 }
 
 TEST_F(ControlBridgeTest, SnapshotsArePacedByTheClock) {
