@@ -40,8 +40,14 @@ class StubHttp final : public HttpTransport {
   void answer_all() {
     static const std::string kFilled =
         R"({"status":"ok","response":{"type":"order","data":{"statuses":[{"filled":{"totalSz":"0.001","avgPx":"42000","oid":1}}]}}})";
-    for (auto id : pending_)
-      listener_->on_http_response(HttpResponse{id, HttpOutcome::kOk, 200, kFilled});
+    for (auto id : pending_) {
+      HttpResponse r;
+      r.request_id = id;
+      r.outcome = HttpOutcome::kOk;
+      r.status = 200;
+      r.body = kFilled;
+      listener_->on_http_response(r);
+    }
     pending_.clear();
   }
   std::size_t bytes_ = 0;
