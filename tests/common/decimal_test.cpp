@@ -369,7 +369,11 @@ TEST(Decimal, FastPathMatchesGenericParserOnEdgeCases) {
 TEST(Decimal, FastPathMatchesGenericParserOnRandomStrings) {
   DiffStats st;
   std::mt19937_64 rng(20261122);
+#if defined(PEREGRINE_SANITIZED)
+  constexpr int kRounds = 50'000;  // ASan/UBSan run this ~20x slower; CI's hour is shared
+#else
   constexpr int kRounds = 600'000;
+#endif
   for (int i = 0; i < kRounds; ++i) {
     std::string s = random_plain(rng);
     expect_same_in_context(s, rng, st);
@@ -387,11 +391,13 @@ TEST(Decimal, FastPathMatchesGenericParserOnRandomStrings) {
     expect_same_in_context(s, rng, st);
     if (::testing::Test::HasFatalFailure()) return;
   }
-  // Both outcomes are exercised in bulk (2.4M candidates x 2 modes x 3 parsers).
-  EXPECT_GT(st.ok, 1'200'000u);
-  EXPECT_GT(st.failed, 1'200'000u);
+  // Both outcomes are exercised in bulk (4 x kRounds candidates x 2 modes x 3 parsers: 2.4M
+  // candidates in a normal build).
+  constexpr auto kRoundsU = static_cast<std::size_t>(kRounds);
+  EXPECT_GT(st.ok, 2 * kRoundsU);
+  EXPECT_GT(st.failed, 2 * kRoundsU);
 #if defined(__AVX2__)
-  EXPECT_GT(st.pairs, 500'000u);
+  EXPECT_GT(st.pairs, kRoundsU * 5 / 6);
 #endif
 }
 
