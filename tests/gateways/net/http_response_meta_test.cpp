@@ -123,9 +123,11 @@ TEST_F(HttpResponseMetaTest, StampsWriteCompletionAndReceiveOnTheClientClock) {
   ASSERT_EQ(m.headers.size(), 1u);  // X-MBX-USED-WEIGHT-1M; X-Accepts is not a usage header
   EXPECT_EQ(m.headers[0].second, "7");
 
-  // A second request on the kept-alive connection gets its own, later stamps.
+  // A second request on the kept-alive connection gets its own, later stamps. Copy the
+  // first stamp: the next push_back may reallocate `seen` and leave `m` dangling.
+  const common::Nanos first_recv = m.ts_recv;
   ASSERT_TRUE(get(client, "/y", 2));
-  EXPECT_GT(rec_.seen[1].ts_sent, m.ts_recv);
+  EXPECT_GT(rec_.seen[1].ts_sent, first_recv);
   EXPECT_GT(rec_.seen[1].ts_recv, rec_.seen[1].ts_sent);
 }
 
