@@ -134,6 +134,9 @@ class HttpListener {
  public:
   virtual ~HttpListener() = default;
   virtual void on_http_response(const HttpResponse& response) noexcept = 0;
+  // The request's write completed at `ts_sent` (the transport's clock); its response follows.
+  // Transports that cannot tell never call it.
+  virtual void on_http_sent(std::uint64_t /*request_id*/, common::Nanos /*ts_sent*/) noexcept {}
 };
 
 // Keep-alive HTTP client: one POST per call, answered later through the listener.

@@ -141,10 +141,27 @@ void BinanceOrderGateway::on_limits(const HttpResponse& resp, Nanos now) noexcep
 
 void BinanceOrderGateway::stamp(common::OrderUpdate& u, const Request& r,
                                 const HttpResponse& resp) noexcept {
-  if (resp.ts_sent <= 0) return;  // the transport cannot tell (fakes)
+  if (resp.ts_sent <= 0 || r.stamped) return;  // cannot tell (fakes), or the stream had it
   u.ts_intent = r.intent.ts_recv;
   u.ts_sent = resp.ts_sent;
   u.ts_recv = resp.ts_recv > 0 ? resp.ts_recv : u.ts_recv;
+}
+
+void BinanceOrderGateway::on_http_sent(std::uint64_t request_id, Nanos ts_sent) noexcept {
+  if (Request* r = find_request(request_id); r != nullptr && r->kind == ReqKind::kOrder) {
+    r->ts_sent = ts_sent;
+  }
+}
+
+void BinanceOrderGateway::stamp_from_stream(common::OrderUpdate& m) noexcept {
+  for (Request& r : requests_) {
+    if (r.kind != ReqKind::kOrder || r.intent.cloid != m.cloid) continue;
+    if (r.ts_sent <= 0 || r.stamped) return;
+    m.ts_intent = r.intent.ts_recv;
+    m.ts_sent = r.ts_sent;
+    r.stamped = true;
+    return;
+  }
 }
 
 void BinanceOrderGateway::handle_intent(const common::OrderIntent& in) noexcept {
@@ -693,7 +710,11 @@ void BinanceOrderGateway::apply_update(const common::OrderUpdate& u) noexcept {
   if (m.price == common::Price{}) m.price = o->last.price;
   if (m.venue_order_id.is_null()) m.venue_order_id = o->last.venue_order_id;
   // A stamped REST answer keeps the transport's receive time (the clock its ts_sent is on).
-  if (m.ts_sent <= 0 || m.ts_recv <= 0) m.ts_recv = clock_.now_ns();
+  if (m.ts_sent <= 0 || m.ts_recv <= 0) {
+    m.ts_sent = 0;
+    m.ts_recv = clock_.now_ns();
+    if (!o->acked) stamp_from_stream(m);  // the stream's first word beat the REST answer
+  }
   if (!m.venue_order_id.is_null()) table_.index_oid(m.venue_order_id.lo, m.cloid);
   o->last = m;
   o->last.ts_intent = 0;  // timings belong to this answer only, not to later restatements

@@ -86,6 +86,7 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   [[nodiscard]] std::string_view name() const noexcept { return "binance-order"; }
 
   void on_http_response(const HttpResponse& response) noexcept override;
+  void on_http_sent(std::uint64_t request_id, common::Nanos ts_sent) noexcept override;
   void on_ws_open() noexcept override;
   void on_ws_text(const WsFrame& frame) noexcept override;
   void on_ws_close() noexcept override;
@@ -130,6 +131,8 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
     std::uint64_t request_id = 0;
     std::int64_t sent_ms = 0;  // timestamp of the last signed new-order request
     common::Nanos not_before = 0;
+    common::Nanos ts_sent = 0;  // write completion of the last send (kOrder), 0 before it
+    bool stamped = false;       // the stream's ack already carried this order's timings
     common::OrderIntent intent;
     common::ClientOrderId subject;
   };
@@ -145,6 +148,8 @@ class BinanceOrderGateway final : public HttpListener, public WsListener {
   void on_limits(const HttpResponse& resp, common::Nanos now) noexcept;
   // The REST answer's timings on an update produced for request `r`.
   static void stamp(common::OrderUpdate& u, const Request& r, const HttpResponse& resp) noexcept;
+  // A user-stream ack that beats the REST answer takes the create request's timings.
+  void stamp_from_stream(common::OrderUpdate& m) noexcept;
   // Builds, signs and sends the request `r` stands for; false when it could not be sent.
   bool send(Request& r) noexcept;
   bool submit(const RestRequest& req) noexcept;

@@ -249,6 +249,12 @@ BybitOrderGateway::Pending* BybitOrderGateway::by_http_id(std::uint64_t id) noex
   return nullptr;
 }
 
+void BybitOrderGateway::on_http_sent(std::uint64_t request_id, Nanos ts_sent) noexcept {
+  if (Pending* p = by_http_id(request_id); p != nullptr && p->op == Op::kCreate) {
+    p->ts_sent = ts_sent;
+  }
+}
+
 bool BybitOrderGateway::transmit(Pending& p) noexcept {
   const std::string_view symbol = symbol_of(p.intent.instrument);
   char* const out = body_.data();
@@ -691,7 +697,20 @@ void BybitOrderGateway::report(const common::OrderUpdate& in) noexcept {
   u.side = was.side;
   u.venue = common::VenueId::kBybit;
   if (u.venue_order_id.is_null()) u.venue_order_id = was.venue_order_id;
-  if (u.ts_sent <= 0 || u.ts_recv <= 0) u.ts_recv = clock_.now_ns();  // stamped: keep its clock
+  if (u.ts_sent <= 0 || u.ts_recv <= 0) {  // stamped: keep its clock
+    u.ts_sent = 0;
+    u.ts_recv = clock_.now_ns();
+    // The private stream's first word on an order usually beats the create's REST answer
+    // (which then reports nothing): it takes the create's timings (issue #6).
+    if (was.status == OrderStatus::kPendingNew) {
+      for (const Pending& p : pending_) {
+        if (p.op != Op::kCreate || p.cloid != u.cloid || p.ts_sent <= 0) continue;
+        u.ts_intent = p.intent.ts_recv;
+        u.ts_sent = p.ts_sent;
+        break;
+      }
+    }
+  }
   if (!u.venue_order_id.is_null()) table_.index_oid(u.venue_order_id.lo, u.cloid);
   o->last = u;
   o->last.ts_intent = 0;  // timings belong to this answer, not to later restatements

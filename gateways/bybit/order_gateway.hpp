@@ -97,6 +97,7 @@ class BybitOrderGateway final : public HttpListener, public WsListener {
   [[nodiscard]] std::string_view name() const noexcept { return "bybit-order"; }
 
   void on_http_response(const HttpResponse& response) noexcept override;
+  void on_http_sent(std::uint64_t request_id, common::Nanos ts_sent) noexcept override;
   void on_ws_open() noexcept override;
   void on_ws_text(const WsFrame& frame) noexcept override;
   void on_ws_close() noexcept override;
@@ -144,6 +145,7 @@ class BybitOrderGateway final : public HttpListener, public WsListener {
     std::uint64_t http_id = 0;
     std::int64_t signed_ms = 0;  // timestamp of the last signed create
     common::Nanos retry_at = 0;
+    common::Nanos ts_sent = 0;    // write completion of the last create sent, 0 before it
     common::OrderIntent intent;   // the create/amend/cancel as the core sent it
     common::ClientOrderId cloid;  // the order it is about
   };

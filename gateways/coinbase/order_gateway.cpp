@@ -236,6 +236,12 @@ CoinbaseOrderGateway::Request* CoinbaseOrderGateway::alloc_request(ReqKind kind)
   return nullptr;
 }
 
+void CoinbaseOrderGateway::on_http_sent(std::uint64_t request_id, Nanos ts_sent) noexcept {
+  if (Request* r = find_request(request_id); r != nullptr && r->kind == ReqKind::kOrder) {
+    r->ts_sent = ts_sent;
+  }
+}
+
 CoinbaseOrderGateway::Request* CoinbaseOrderGateway::find_request(std::uint64_t id) noexcept {
   if (id == 0) return nullptr;
   for (auto& r : requests_) {
@@ -405,7 +411,7 @@ void CoinbaseOrderGateway::on_order_answer(Request& r, const HttpResponse& resp)
       u.status = OrderStatus::kNew;
       u.reject = RejectReason::kNone;
       u.venue_order_id = p->order_id;
-      if (resp.ts_sent > 0) {  // this answer's timings, the transport's clock (issue #6)
+      if (resp.ts_sent > 0 && !r.stamped) {  // this answer's timings (issue #6)
         u.ts_intent = r.intent.ts_recv;
         u.ts_sent = resp.ts_sent;
         u.ts_recv = resp.ts_recv;

@@ -113,6 +113,7 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
   [[nodiscard]] std::string_view name() const noexcept { return "coinbase-order"; }
 
   void on_http_response(const HttpResponse& response) noexcept override;
+  void on_http_sent(std::uint64_t request_id, common::Nanos ts_sent) noexcept override;
   void on_ws_open() noexcept override;
   void on_ws_text(const WsFrame& frame) noexcept override;
   void on_ws_close() noexcept override;
@@ -173,6 +174,8 @@ class CoinbaseOrderGateway final : public HttpListener, public WsListener {
     bool waiting = false;       // parked until not_before (query or resend that could not go out)
     std::uint64_t request_id = 0;
     common::Nanos not_before = 0;
+    common::Nanos ts_sent = 0;      // kOrder: write completion of the last send, 0 before it
+    bool stamped = false;           // kOrder: the user channel's ack carried the timings
     common::OrderIntent intent;     // kOrder / kQuery: the new order
     common::ClientOrderId subject;  // the order a cancel or query is about (null: batch cancel)
     std::array<common::VenueOrderId, 8> cancel_ids{};  // kCancel: up to 8 per request here

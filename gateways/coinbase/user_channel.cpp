@@ -129,7 +129,23 @@ void CoinbaseOrderGateway::apply_update(const common::OrderUpdate& u) noexcept {
   if (m.qty < prev.qty || m.qty.is_zero()) m.qty = prev.qty;
   if (m.price.is_zero()) m.price = prev.price;
   if (m.venue_order_id.is_null()) m.venue_order_id = prev.venue_order_id;
-  if (m.ts_sent <= 0 || m.ts_recv <= 0) m.ts_recv = clock_.now_ns();  // stamped: keep its clock
+  if (m.ts_sent <= 0 || m.ts_recv <= 0) {  // stamped: keep its clock
+    m.ts_sent = 0;
+    m.ts_recv = clock_.now_ns();
+    // The user channel's first word on an order usually beats the create's REST answer (which
+    // is then a duplicate): it takes the create's timings (issue #6).
+    if (!o->acked) {
+      for (Request& r : requests_) {
+        if (r.kind != ReqKind::kOrder || r.subject != m.cloid) continue;
+        if (r.ts_sent > 0 && !r.stamped) {
+          m.ts_intent = r.intent.ts_recv;
+          m.ts_sent = r.ts_sent;
+          r.stamped = true;
+        }
+        break;
+      }
+    }
+  }
   table_.index_oid(m.venue_order_id.lo, m.cloid);  // no-op while the venue id is unknown
   const bool rejected = m.status == OrderStatus::kRejected;
   o->acked = o->acked || (!rejected && m.status != OrderStatus::kPendingNew);

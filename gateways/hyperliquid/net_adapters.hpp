@@ -64,6 +64,9 @@ class NetHttpTransport final : public HttpTransport, private net::HttpListener {
 
  private:
   void on_response(std::uint64_t tag, const net::HttpResponseView& response) override;
+  void on_sent(std::uint64_t tag, common::Nanos ts_sent) override {
+    if (listener_ != nullptr) listener_->on_http_sent(tag, ts_sent);
+  }
 
   net::NetLoop& loop_;
   gateways::HttpListener* listener_ = nullptr;

@@ -412,6 +412,12 @@ bool HlOrderGateway::send_status_query(Request& r, ReqKind query_for) noexcept {
 
 // ---- responses -------------------------------------------------------------------------------
 
+void HlOrderGateway::on_http_sent(std::uint64_t request_id, Nanos ts_sent) noexcept {
+  if (Request* r = find_request(request_id); r != nullptr && r->kind == ReqKind::kOrder) {
+    r->ts_sent = ts_sent;
+  }
+}
+
 void HlOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
   counters_.frames.add();
   if (resp.outcome == HttpOutcome::kOk && (resp.status == 429 || resp.status == 418) &&
@@ -680,11 +686,23 @@ void HlOrderGateway::report(TrackedOrder& o, OrderStatus status, RejectReason re
   u.reject = reject;
   u.ts_intent = 0;
   u.ts_sent = 0;
-  if (r != nullptr && resp != nullptr && resp->ts_sent > 0) {
+  if (r != nullptr && resp != nullptr && resp->ts_sent > 0 && !r->stamped) {
     // The answer's own timings, all on the transport's clock; ts_recv is when it was read.
     u.ts_intent = r->intent.ts_recv;
     u.ts_sent = resp->ts_sent;
     if (resp->ts_recv > 0) u.ts_recv = resp->ts_recv;
+  } else if (r == nullptr && o.last.status == OrderStatus::kPendingNew) {
+    // The user stream's first word on a new order can beat the /exchange answer (under load
+    // it does): it takes the order request's timings, and the answer then carries none.
+    for (Request& q : requests_) {
+      if (q.kind != ReqKind::kOrder || q.subject != o.last.cloid) continue;
+      if (q.ts_sent > 0 && !q.stamped) {
+        u.ts_intent = q.intent.ts_recv;
+        u.ts_sent = q.ts_sent;
+        q.stamped = true;
+      }
+      break;
+    }
   }
   remember(table_, o, u);
   o.last.ts_intent = 0;  // later restatements of the order carry no timings

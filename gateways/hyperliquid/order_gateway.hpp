@@ -98,6 +98,7 @@ class HlOrderGateway final : public HttpListener, public WsListener {
   void request_reconcile() noexcept;
 
   void on_http_response(const HttpResponse& response) noexcept override;
+  void on_http_sent(std::uint64_t request_id, common::Nanos ts_sent) noexcept override;
   void on_ws_open() noexcept override;
   void on_ws_text(const WsFrame& frame) noexcept override;
   void on_ws_close() noexcept override;
@@ -134,6 +135,8 @@ class HlOrderGateway final : public HttpListener, public WsListener {
     std::uint8_t queries = 0;            // status queries made
     std::uint64_t request_id = 0;
     std::uint64_t nonce = 0;
+    common::Nanos ts_sent = 0;  // kOrder: write completion of the last post, 0 before it
+    bool stamped = false;       // kOrder: the user stream's first word carried the timings
     common::OrderIntent intent;
     common::ClientOrderId subject;  // the order this request is about
     std::array<CancelByCloidEntry, kMaxBatch> cancels{};

@@ -57,6 +57,10 @@ void NetRestTransport::on_response(std::uint64_t tag, const net::HttpResponseVie
   listener_->on_http_response(r);
 }
 
+void NetRestTransport::on_sent(std::uint64_t tag, common::Nanos ts_sent) {
+  if (listener_ != nullptr) listener_->on_http_sent(tag, ts_sent);
+}
+
 bool plain_symbol(std::string_view s) noexcept {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {

@@ -40,6 +40,7 @@ class NetRestTransport final : public RestTransport, private net::HttpListener {
  private:
   static constexpr std::size_t kMaxHeaders = 8;
   void on_response(std::uint64_t tag, const net::HttpResponseView& response) override;
+  void on_sent(std::uint64_t tag, common::Nanos ts_sent) override;
 
   net::NetLoop& loop_;
   gateways::HttpListener* listener_ = nullptr;

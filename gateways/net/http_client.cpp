@@ -341,6 +341,7 @@ void HttpClient::start_write(Conn& c) noexcept {
     // The whole request is in the kernel's send buffer: the moment it went on the wire, as far
     // as this process can tell.
     conn->ts_sent = clock_.now_ns();
+    listener_.on_sent(conn->tag, conn->ts_sent);
     start_read(*conn);
   };
   ++c.pending_ops;

@@ -124,6 +124,9 @@ class HttpListener {
   virtual ~HttpListener() = default;
   // Exactly once per submitted request. May call submit() again.
   virtual void on_response(std::uint64_t tag, const HttpResponseView& response) = 0;
+  // When a request's write completed (before its response; not for a request that never
+  // left). Lets a gateway time a venue's stream acknowledgement that beats the REST answer.
+  virtual void on_sent(std::uint64_t /*tag*/, common::Nanos /*ts_sent*/) {}
 };
 
 struct HttpOptions {

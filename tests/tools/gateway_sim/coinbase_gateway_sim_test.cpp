@@ -281,6 +281,19 @@ TEST_F(CoinbaseGatewaySim, RestingLimitIsCancelled) {
   EXPECT_EQ(order_->counters().parse_errors.get(), 0u);
 }
 
+TEST_F(CoinbaseGatewaySim, FirstAnswerCarriesTheCreateTimingsWithTheUserChannelOn) {
+  start_orders(true);
+  const Price bid = admin_.book(kProduct).bids.at(0).price;
+  for (std::uint64_t n = 1; n <= 10; ++n) {
+    auto in = limit(100 + n, common::Side::kBuy, bid - usd(2000 + static_cast<std::int64_t>(n)));
+    in.ts_recv = clock_.now_ns();  // as the core stamps an intent it hands to a gateway
+    send(in);
+    ASSERT_TRUE(pump([&] { return view_.has_status(in.cloid, OrderStatus::kNew); }))
+        << view_.trail(in.cloid);
+    EXPECT_TRUE(view_.first_answer_timed(in.cloid, in.ts_recv)) << n;
+  }
+}
+
 TEST_F(CoinbaseGatewaySim, MarketableOrderFillsOnTheUserChannel) {
   start_orders(true);
   const Price ask = admin_.book(kProduct).asks.at(0).price;

@@ -250,6 +250,7 @@ struct BookMirror {
 // The core's view of its orders, from the exec queue: last update per client order id, fills.
 struct OrderView {
   struct Entry {
+    common::OrderUpdate first;  // the core's first word on the order
     common::OrderUpdate last;
     std::vector<common::OrderStatus> history;
     std::vector<common::RejectReason> rejects;
@@ -263,6 +264,7 @@ struct OrderView {
       ++n;
       if (e.kind == common::ExecKind::kOrderUpdate) {
         auto& en = orders[e.update.cloid];
+        if (en.history.empty()) en.first = e.update;
         en.last = e.update;
         en.history.push_back(e.update.status);
         en.rejects.push_back(e.update.reject);
@@ -293,6 +295,21 @@ struct OrderView {
   [[nodiscard]] bool has_status(const common::ClientOrderId& id, common::OrderStatus s) const {
     const Entry* e = find(id);
     return e != nullptr && e->last.status == s;
+  }
+  // Issue #6: whichever of the REST answer and the private stream reports a new order first,
+  // the core's first word on it carries the create's timings on one clock:
+  // intent <= write completion <= receipt, within a loopback round trip.
+  [[nodiscard]] ::testing::AssertionResult first_answer_timed(const common::ClientOrderId& id,
+                                                              common::Nanos intent_ts) const {
+    const Entry* e = find(id);
+    if (e == nullptr) return ::testing::AssertionFailure() << "no update";
+    const common::OrderUpdate& u = e->first;
+    const bool ok = u.ts_intent == intent_ts && intent_ts > 0 && u.ts_sent >= u.ts_intent &&
+                    u.ts_recv >= u.ts_sent && u.ts_recv - u.ts_intent < 5'000'000'000;
+    if (ok) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "first " << common::to_string(u.status) << ": intent " << intent_ts << " ts_intent "
+           << u.ts_intent << " ts_sent " << u.ts_sent << " ts_recv " << u.ts_recv;
   }
   // Orders the core believes are live at the venue.
   [[nodiscard]] std::vector<common::ClientOrderId> live() const {

@@ -4,9 +4,10 @@
 // the real order gateway and net transports to the in-process simulator; its ack must carry
 // 0 < ts_intent <= ts_sent <= ts_recv on one clock.
 //
-// The CEX gateways run without their user streams here: with a stream the venue's "NEW" event
-// may win the gateway's status dedup and the REST answer (the stamped one) is then not repeated
-// to the core. Hyperliquid reports every /exchange answer, so its user stream stays on.
+// The CEX gateways run without their user streams here, so the REST answer is the first word.
+// With a stream the venue's "NEW" event usually wins; the gateway then stamps it with the
+// create's write completion (HttpListener::on_http_sent). Each venue's gwsim test proves that
+// path ("FirstAnswerCarriesTheCreateTimings..."). Hyperliquid keeps its user stream on here.
 #include <gtest/gtest.h>
 
 #include <functional>
