@@ -122,6 +122,8 @@ constexpr const char* kReplayUsage =
     "  --seed N             latency draws and client-order-id salt (default 1)\n"
     "  --md-journal MODE    none | nodeltas | all (default nodeltas)\n"
     "  --report PATH        report.json (default <journal path without .pgj>.report.json)\n"
+    "  --signals FILE       confluence signals, JSON lines {\"asset\",\"score\",\"ts\" epoch ns,\n"
+    "                       \"source\"}, delivered when the recording reaches each ts\n"
     "  --quiet              no summary table\n"
     "Exit status: 0 ok; 1 the replay failed while running; 2 bad usage, config or input.";
 
@@ -150,6 +152,7 @@ int replay_main(int argc, char** argv) {
   std::string latency = "fixed:0ns";
   std::string md_journal = "nodeltas";
   std::string seed_text = "1";
+  std::string signals_path;
   bool quiet = false;
   std::vector<std::string> inputs;
   auto add_inputs = [&inputs](const std::string& list) {
@@ -186,6 +189,7 @@ int replay_main(int argc, char** argv) {
                           : arg == "--latency"    ? &latency
                           : arg == "--md-journal" ? &md_journal
                           : arg == "--seed"       ? &seed_text
+                          : arg == "--signals"    ? &signals_path
                                                   : nullptr;
     const bool input = arg == "--input";
     if (target == nullptr && !input) {
@@ -215,6 +219,7 @@ int replay_main(int argc, char** argv) {
   }
   replay::ReplayOptions options;
   options.inputs = inputs;
+  options.signals_path = signals_path;
   std::string error;
   if (!replay::parse_latency(latency, &options.latency, &error)) {
     std::cerr << "peregrine replay: --latency " << error << '\n';
@@ -286,6 +291,14 @@ int replay_main(int argc, char** argv) {
               << s.new_orders << " new, " << s.cancels << " cancels, " << s.rejects << " rejected, "
               << s.fills << " fills (" << s.maker_fills << " maker, " << s.taker_fills
               << " taker)\n";
+  }
+  if (r.signals_loaded > 0) {
+    std::cout << "  signals:    " << r.signals_loaded << " read, " << r.signals_delivered
+              << " delivered, " << r.signals_unused << " unused\n";
+  }
+  if (r.router_routes + r.router_no_route > 0) {
+    std::cout << "  router:     " << r.router_routes << " routed, " << r.router_no_route
+              << " without a venue\n";
   }
   std::cout << "  journal:    " << journal_path << " (" << r.journal_records << " records, "
             << r.journal_bytes << " bytes, " << r.journal_dropped << " dropped)\n";

@@ -10,6 +10,9 @@
 #include "engine/journal/journal_writer.hpp"
 #include "engine/replay/hyperliquid_feed.hpp"
 #include "engine/replay/replay_input.hpp"
+#include "engine/replay/signal_file.hpp"
+#include "engine/router/venue_router.hpp"
+#include "engine/session/control_bridge.hpp"
 #include "engine/session/wiring.hpp"
 
 namespace peregrine::engine::replay {
@@ -60,6 +63,10 @@ class Driver final : public MdOut {
     co.id_salt = mix(options_.seed, 0x5a17);
     co.book_capacity = kBookCapacity;
     core_ = std::make_unique<Core>(instruments_, clock_, *flow_, co);
+    // The same router as a live session: `venue: auto` strategies route among the replayed
+    // venues (the others never report connected), learning ack latency from the latency model.
+    router_ = std::make_unique<router::VenueRouter>(config_.router, instruments_);
+    core_->set_router(router_.get());
     for (const auto& f : input_.files()) {
       const auto v = static_cast<std::size_t>(f->venue());
       if (f->venue() != common::VenueId::kBinance && f->venue() != common::VenueId::kHyperliquid) {
@@ -95,6 +102,11 @@ class Driver final : public MdOut {
       hl_feed_ = std::make_unique<HyperliquidFeed>(instruments_, *this);
     }
     strategies_ = make_strategies(config_, instruments_);
+    relays_ = wrap_signal_relays(config_, instruments_, strategies_);
+    if (!options_.signals_path.empty()) {
+      if (!load_signal_file(options_.signals_path, instruments_, &signals_, error)) return false;
+      result_.signals_loaded = signals_.size();
+    }
     result_.stats.set_strategy_name(0, "manual");
     std::size_t slot = 1;
     for (BuiltStrategy& s : strategies_) {
@@ -144,6 +156,7 @@ class Driver final : public MdOut {
     do {
       ++result_.frames;
       settle(f.ts_recv);
+      deliver_signals(f.ts_recv);
       clock_.advance_to(f.ts_recv);
       result_.last_ts = std::max(result_.last_ts, f.ts_recv);
       if (f.venue == common::VenueId::kBinance && feed_) {
@@ -160,8 +173,10 @@ class Driver final : public MdOut {
       *error = input_.error();
       return false;
     }
-    // Orders in flight at the end of the recording still get their answers.
+    // Orders in flight at the end of the recording still get their answers; signals after the
+    // last frame have no market to act on.
     settle(SimVenue::kNever);
+    result_.signals_unused += signals_.size() - next_signal_;
     if (options_.wall != nullptr) {
       result_.wall_seconds = static_cast<double>(options_.wall->now_ns() - wall_start) / 1e9;
     }
@@ -244,6 +259,30 @@ class Driver final : public MdOut {
     }
   }
 
+  // Signals due at or before t, each at its own time: venue work due before it first, then the
+  // executors of its asset, then the core runs on what they submitted.
+  void deliver_signals(Nanos t) noexcept {
+    while (next_signal_ < signals_.size() && signals_[next_signal_].ts <= t) {
+      const ReplaySignal& rs = signals_[next_signal_++];
+      settle(rs.ts);
+      clock_.advance_to(rs.ts);
+      strategies::confluence::Signal s;
+      s.asset = rs.asset;
+      s.score = rs.score;
+      s.ts = rs.ts;
+      s.source = 2;  // replay file
+      bool used = false;
+      for (SignalRelay* r : relays_) {
+        if (r->asset() == rs.asset && r->deliver(s)) {
+          ++result_.signals_delivered;
+          used = true;
+        }
+      }
+      if (!used) ++result_.signals_unused;
+      pump();
+    }
+  }
+
   void drain_journal(bool all) noexcept {
     if (!writer_) return;
     const std::uint64_t pending = writer_->appended() + writer_->gaps_queued() - writer_->written();
@@ -283,6 +322,8 @@ class Driver final : public MdOut {
     if (feed_) add(result_.feed, feed_->stats());
     if (hl_feed_) add(result_.feed, hl_feed_->stats());
     result_.clock_backwards = clock_.backwards_steps();
+    result_.router_routes = router_->counters().routes;
+    result_.router_no_route = router_->counters().no_route;
   }
 
   const EngineConfig& config_;
@@ -293,7 +334,11 @@ class Driver final : public MdOut {
   MergedInput input_;
   std::unique_ptr<SessionOrderFlow> flow_;
   std::unique_ptr<Core> core_;
+  std::unique_ptr<router::VenueRouter> router_;
   std::vector<BuiltStrategy> strategies_;
+  std::vector<SignalRelay*> relays_;  // owned by strategies_
+  std::vector<ReplaySignal> signals_;
+  std::size_t next_signal_ = 0;
   std::array<std::unique_ptr<VenueQueues>, common::kVenueCount> queues_;
   std::array<std::unique_ptr<SimVenue>, common::kVenueCount> venues_;
   std::unique_ptr<BinanceFeed> feed_;

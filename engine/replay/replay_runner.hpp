@@ -31,6 +31,9 @@ struct ReplayOptions {
   // Wall time for the msgs/s figure only (never into the journal); may be null.
   const common::Clock* wall = nullptr;
   std::size_t max_pump_cycles = 100000;  // per frame: a strategy feedback loop cannot spin
+  // JSON-lines confluence signals (engine/replay/signal_file.hpp), delivered in time order
+  // with the frames; empty: none.
+  std::string signals_path;
 };
 
 struct ReplayResult {
@@ -54,6 +57,11 @@ struct ReplayResult {
   std::uint64_t journal_bytes = 0;
   std::uint64_t journal_dropped = 0;  // must stay 0 (the writer is drained inline)
   std::uint64_t journal_errors = 0;
+  std::uint64_t signals_loaded = 0;     // lines of the signal file
+  std::uint64_t signals_delivered = 0;  // signal x confluence executor of its asset
+  std::uint64_t signals_unused = 0;     // no executor for the asset, or after the last frame
+  std::uint64_t router_routes = 0;      // venue: auto decisions the router made
+  std::uint64_t router_no_route = 0;
 
   [[nodiscard]] double msgs_per_second() const noexcept {
     return wall_seconds > 0 ? static_cast<double>(frames) / wall_seconds : 0.0;

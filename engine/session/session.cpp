@@ -232,23 +232,8 @@ void Session::build() {
   }
 
   m.strategies = make_strategies(config_, m.instruments);
-  std::vector<SignalRelay*> relays;
-  {
-    // make_strategies returns the enabled strategies in config order: pair them back up to find
-    // the confluence executors, which take control-API signals through a relay.
-    std::size_t k = 0;
-    for (const StrategyConfig& sc : config_.strategies) {
-      if (!sc.enabled) continue;
-      if (k >= m.strategies.size()) break;
-      BuiltStrategy& b = m.strategies[k++];
-      if (sc.type != StrategyType::kConfluence) continue;
-      auto& exec = static_cast<strategies::confluence::ConfluenceExecutor&>(*b.strategy);
-      auto relay = std::make_unique<SignalRelay>(std::move(b.strategy), exec,
-                                                 m.instruments.find_asset(sc.asset));
-      relays.push_back(relay.get());
-      b.strategy = std::move(relay);
-    }
-  }
+  // The confluence executors take control-API signals through a relay.
+  const std::vector<SignalRelay*> relays = wrap_signal_relays(config_, m.instruments, m.strategies);
   m.names.set_strategy_name(0, "manual");
   std::size_t slot = 1;
   for (BuiltStrategy& s : m.strategies) {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/session/control_bridge.hpp"
 #include "engine/session/wiring.hpp"
 #include "strategies/algos/twap.hpp"
 #include "strategies/confluence/executor.hpp"
@@ -100,6 +101,26 @@ std::vector<BuiltStrategy> make_strategies(const EngineConfig& config,
     out.push_back(BuiltStrategy{sc.name, std::move(s)});
   }
   return out;
+}
+
+std::vector<SignalRelay*> wrap_signal_relays(const EngineConfig& config,
+                                             const common::InstrumentRegistry& instruments,
+                                             std::vector<BuiltStrategy>& built) {
+  std::vector<SignalRelay*> relays;
+  // make_strategies returns the enabled strategies in config order: pair them back up.
+  std::size_t k = 0;
+  for (const StrategyConfig& sc : config.strategies) {
+    if (!sc.enabled) continue;
+    if (k >= built.size()) break;
+    BuiltStrategy& b = built[k++];
+    if (sc.type != StrategyType::kConfluence) continue;
+    auto& exec = static_cast<strategies::confluence::ConfluenceExecutor&>(*b.strategy);
+    auto relay = std::make_unique<SignalRelay>(std::move(b.strategy), exec,
+                                               instruments.find_asset(sc.asset));
+    relays.push_back(relay.get());
+    b.strategy = std::move(relay);
+  }
+  return relays;
 }
 
 }  // namespace peregrine::engine

@@ -100,4 +100,12 @@ struct BuiltStrategy {
 [[nodiscard]] std::vector<BuiltStrategy> make_strategies(
     const EngineConfig& config, const common::InstrumentRegistry& instruments);
 
+class SignalRelay;
+// Wraps each confluence executor in `built` (make_strategies' result for `config`) in a
+// SignalRelay, so external signals (control API, replay signal file) reach it with its own
+// context. Returns the relays, owned by `built`, in config order.
+[[nodiscard]] std::vector<SignalRelay*> wrap_signal_relays(
+    const EngineConfig& config, const common::InstrumentRegistry& instruments,
+    std::vector<BuiltStrategy>& built);
+
 }  // namespace peregrine::engine

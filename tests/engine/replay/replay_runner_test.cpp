@@ -329,6 +329,100 @@ TEST_F(ReplayRunnerTest, InputsMergeByReceiveTime) {
   EXPECT_TRUE(in.error().empty());
 }
 
+// A confluence executor with no analyzer, `venue: auto`: only the signal file can make it trade,
+// and only the router can pick its venue.
+EngineConfig signal_config() {
+  std::string text = kConfig;
+  text.resize(text.find("strategies:"));
+  text += R"(strategies:
+  - name: conf_btc
+    type: confluence
+    venue: auto
+    asset: BTC
+    params:
+      use_analyzer: false
+      base_notional: "50"
+      max_notional: "100"
+      cooldown: 1s
+      stop_loss_pct: "5"
+      take_profit_pct: "5"
+router:
+  targets: {binance: "1"}
+)";
+  auto r = load_engine_config_string(text);
+  EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().to_string());
+  return r.value;
+}
+
+TEST_F(ReplayRunnerTest, SignalFileDrivesAConfluenceExecutorThroughTheRouter) {
+  const std::string input = write_synthetic();
+  const EngineConfig cfg = signal_config();
+  const std::int64_t t0 = 1'735'689'600'000'000'000;
+  const fs::path signals = dir_ / "signals.jsonl";
+  {
+    std::ofstream out(signals);
+    // Out of time order on purpose (sorted on load); a blank line is skipped.
+    out << R"({"asset":"BTC","score":12,"ts":)" << t0 + 6'000'000'000 << R"(,"source":"file"})"
+        << "\n\n"
+        << R"({"asset":"BTC","score":"91.5","ts":)" << t0 + 2'000'000'000 << R"(,"source":"file"})"
+        << "\n";
+  }
+  ReplayOptions o = options(input, "sig.pgj");
+  o.signals_path = signals.string();
+  const ReplayResult r = run_replay(cfg, o);
+  ASSERT_EQ(r.status, ReplayResult::Status::kOk) << r.error;
+  EXPECT_EQ(r.signals_loaded, 2u);
+  EXPECT_EQ(r.signals_delivered, 2u);
+  EXPECT_EQ(r.signals_unused, 0u);
+  EXPECT_GE(r.router_routes, 1u);  // venue: auto went through the router
+  EXPECT_EQ(r.router_no_route, 0u);
+  const PnlCell conf = r.stats.strategy_total(1);
+  EXPECT_GE(conf.orders, 2u);  // the long entry, then the exit on the opposite signal
+  EXPECT_GT(conf.fills, 0u);
+
+  // Same inputs, same journal; without the file the executor never trades.
+  ReplayOptions again = options(input, "sig2.pgj");
+  again.signals_path = signals.string();
+  ASSERT_EQ(run_replay(cfg, again).status, ReplayResult::Status::kOk);
+  EXPECT_TRUE(read(o.journal_path) == read(again.journal_path));
+  const ReplayResult quiet = run_replay(cfg, options(input, "nosig.pgj"));
+  ASSERT_EQ(quiet.status, ReplayResult::Status::kOk) << quiet.error;
+  EXPECT_EQ(quiet.stats.strategy_total(1).orders, 0u);
+}
+
+TEST_F(ReplayRunnerTest, BadSignalFileIsAnInputErrorNamingTheLine) {
+  const std::string input = write_synthetic();
+  const EngineConfig cfg = signal_config();
+  auto run_with = [&](const std::string& body) {
+    const fs::path signals = dir_ / "bad.jsonl";
+    std::ofstream(signals) << body;
+    ReplayOptions o = options(input, "bad.pgj");
+    o.signals_path = signals.string();
+    return run_replay(cfg, o);
+  };
+  const std::string ok = R"({"asset":"BTC","score":80,"ts":1735689601000000000,"source":"f"})";
+  const struct {
+    std::string body;
+    std::string want;
+  } cases[] = {
+      {ok + "\n{\"asset\":\"BTC\",\"score\":80", "bad.jsonl:2: "},
+      {ok + "\n" + R"({"asset":"BTC","score":180,"ts":1,"source":"f"})", "bad.jsonl:2: score"},
+      {R"({"asset":"BTC","score":80,"source":"f"})", "bad.jsonl:1: ts: required"},
+      {R"({"asset":"DOGE","score":80,"ts":5,"source":"f"})", "bad.jsonl:1: asset: 'DOGE'"},
+      {R"({"asset":"BTC","score":80,"ts":5,"source":"f","extra":1})", "bad.jsonl:1: "},
+  };
+  for (const auto& c : cases) {
+    const ReplayResult r = run_with(c.body);
+    EXPECT_EQ(r.status, ReplayResult::Status::kInputError) << c.body;
+    EXPECT_NE(r.error.find(c.want), std::string::npos) << r.error;
+  }
+  ReplayOptions missing = options(input, "m.pgj");
+  missing.signals_path = (dir_ / "nope.jsonl").string();
+  const ReplayResult rm = run_replay(cfg, missing);
+  EXPECT_EQ(rm.status, ReplayResult::Status::kInputError);
+  EXPECT_NE(rm.error.find("cannot open the signal file"), std::string::npos) << rm.error;
+}
+
 TEST_F(ReplayRunnerTest, HyperliquidCaptureDrivesTheHyperliquidVenue) {
   PEREGRINE_REQUIRE_DATA(path, "hyperliquid/btcusd_20250126.gz");
   auto parsed = load_engine_config_file(fs::path(PEREGRINE_SOURCE_DIR) / "configs/paper.yaml");
