@@ -4,110 +4,23 @@
 #include <new>
 #include <utility>
 
+#include "gateways/hyperliquid/order_codec_internal.hpp"
+
 namespace peregrine::gateways::hyperliquid {
 
 using common::Nanos;
 using common::RejectReason;
 using namespace detail;  // NOLINT: this venue's JSON helpers (md_codec.hpp)
 
-// Early return on the first problem. A range-for (not if-init) so nested uses inside lambdas
-// passed to each_field do not shadow each other.
-#define PEREGRINE_HL_TRY(expr)                                 \
-  for (const CodecError peregrine_hl_e : {CodecError{expr}}) { \
-    if (peregrine_hl_e != kOk) return peregrine_hl_e;          \
-  }
-#define PEREGRINE_HL_SJ(expr) PEREGRINE_HL_TRY(sj(expr))
+using namespace codec_internal;  // NOLINT: shared with order_codec_info.cpp
 
 namespace {
 
-CodecError get_ms(od::value& v, Nanos& ns) noexcept {
-  std::uint64_t ms = 0;
-  return get_millis(v, ms, ns);
-}
-CodecError get_oid(od::value& v, common::VenueOrderId& out) noexcept {
-  std::uint64_t oid = 0;
-  PEREGRINE_HL_TRY(get_u64(v, oid));
-  out = common::VenueOrderId::from_int(oid);
-  return kOk;
-}
-// "0x" + 32 hex, or null.
-CodecError get_cloid(od::value& v, common::ClientOrderId& out, bool& has) noexcept {
-  std::string_view s;
-  PEREGRINE_HL_TRY(get_opt_str(v, s));
-  has = !s.empty();
-  if (!has) return kOk;
-  const auto r = common::ClientOrderId::parse_cloid(s);
-  if (!r) return CodecError::kBadValue;
-  out = *r;
-  return kOk;
-}
-
-// The hot path's order view; OpenOrderInfo has the same field names with owned strings.
-struct WireOrder {
-  std::string_view coin, order_type, tif, trigger_condition;
-  common::Side side = common::Side::kBuy;
-  common::Price limit_price, trigger_price;
-  common::Qty size, orig_size;
-  common::VenueOrderId oid;
-  common::ClientOrderId cloid;
-  Nanos ts_venue = 0;
-  bool has_cloid = false, reduce_only = false, is_trigger = false, is_position_tpsl = false;
-};
-
-// orderUpdates, openOrders, frontendOpenOrders and orderStatus orders; Order is WireOrder or
-// OpenOrderInfo.
-template <typename Order>
-CodecError parse_wire_order(od::value& v, Order& o) {
-  unsigned seen = 0;
-  PEREGRINE_HL_TRY(each_field(v, [&](Key k, od::value& val) {
-    if (k == "coin") return mark(seen, 1u, get_str(val, o.coin));
-    if (k == "side") return mark(seen, 2u, get_side(val, o.side));
-    if (k == "limitPx") return mark(seen, 4u, get_fixed(val, o.limit_price));
-    if (k == "sz") return mark(seen, 8u, get_fixed(val, o.size));
-    if (k == "oid") return mark(seen, 16u, get_oid(val, o.oid));
-    if (k == "timestamp") return mark(seen, 32u, get_ms(val, o.ts_venue));
-    if (k == "origSz") return mark(seen, 64u, get_fixed(val, o.orig_size));
-    if (k == "cloid") return get_cloid(val, o.cloid, o.has_cloid);
-    if (k == "reduceOnly") return get_bool(val, o.reduce_only);
-    if (k == "isTrigger") return get_bool(val, o.is_trigger);
-    if (k == "isPositionTpsl") return get_bool(val, o.is_position_tpsl);
-    if (k == "triggerPx") return get_fixed(val, o.trigger_price);
-    if (k == "orderType") return get_opt_str(val, o.order_type);
-    if (k == "tif") return get_opt_str(val, o.tif);
-    if (k == "triggerCondition") return get_opt_str(val, o.trigger_condition);
-    return kOk;
-  }));
-  if ((seen & 63u) != 63u) return CodecError::kMissingField;
-  if ((seen & 64u) == 0) o.orig_size = o.size;
-  if (o.size.is_negative() || o.orig_size.is_negative()) return CodecError::kBadValue;
-  return kOk;
-}
-
-// WsFill and the /info userFills element.
-CodecError parse_wire_fill(od::value& v, std::string_view& coin, common::Fill& fill) noexcept {
-  unsigned seen = 0;
-  std::uint64_t ms = 0;
-  bool has_cloid = false;
-  bool crossed = false;
-  PEREGRINE_HL_TRY(each_field(v, [&](Key k, od::value& val) {
-    if (k == "coin") return mark(seen, 1u, get_str(val, coin));
-    if (k == "px") return mark(seen, 2u, get_fixed(val, fill.price));
-    if (k == "sz") return mark(seen, 4u, get_fixed(val, fill.qty));
-    if (k == "side") return mark(seen, 8u, get_side(val, fill.side));
-    if (k == "time") return mark(seen, 16u, get_millis(val, ms, fill.ts_venue));
-    if (k == "oid") return mark(seen, 32u, get_oid(val, fill.venue_order_id));
-    if (k == "tid") return mark(seen, 64u, get_u64(val, fill.fill_id));
-    if (k == "fee") return mark(seen, 128u, get_fixed(val, fill.fee));
-    if (k == "crossed") return mark(seen, 256u, get_bool(val, crossed));
-    if (k == "cloid") return get_cloid(val, fill.cloid, has_cloid);
-    return kOk;
-  }));
-  if (seen != 511u) return CodecError::kMissingField;
-  if (!fill.price.is_positive() || !fill.qty.is_positive()) return CodecError::kBadValue;
-  fill.liquidity = crossed ? common::Liquidity::kTaker : common::Liquidity::kMaker;
-  fill.venue_seq = ms;
-  fill.venue = common::VenueId::kHyperliquid;
-  return kOk;
+CodecError get_opt_u64(od::value& v, std::uint64_t& out) noexcept {
+  bool is_null = false;
+  PEREGRINE_HL_SJ(v.is_null().get(is_null));
+  out = 0;
+  return is_null ? kOk : get_u64(v, out);
 }
 
 CodecError parse_action_status(od::value& v, ActionStatus& s) noexcept {
@@ -156,7 +69,91 @@ CodecError parse_action_status(od::value& v, ActionStatus& s) noexcept {
   });
 }
 
+TwapStatus twap_status_from(std::string_view s) noexcept {
+  // [TS] also lists "waitingForTrigger" (accepted, not running yet) and "stopped" (ended).
+  if (s == "activated" || s == "waitingForTrigger") return TwapStatus::kActivated;
+  if (s == "finished") return TwapStatus::kFinished;
+  if (s == "terminated" || s == "stopped") return TwapStatus::kTerminated;
+  if (s == "error") return TwapStatus::kError;
+  return TwapStatus::kUnknown;
+}
+
+// One userTwapHistory / twapHistory element (see TwapHistoryEntry); `coin` is the state's coin.
+CodecError parse_twap_history_entry(od::value& v, std::string_view& coin,
+                                    TwapHistoryEntry& e) noexcept {
+  unsigned seen = 0;
+  PEREGRINE_HL_TRY(each_field(v, [&](Key k, od::value& val) {
+    if (k == "twapId") return get_opt_u64(val, e.twap_id);
+    if (k == "time") {
+      std::uint64_t sec = 0;
+      PEREGRINE_HL_TRY(get_u64(val, sec));
+      e.ts_venue = static_cast<Nanos>(sec) * 1'000'000'000;
+      return kOk;
+    }
+    if (k == "status") {
+      return mark(seen, 1u, each_field(val, [&](Key sk, od::value& sv) {
+                    if (sk != "status") return kOk;
+                    std::string_view st;
+                    PEREGRINE_HL_TRY(get_str(sv, st));
+                    e.status = twap_status_from(st);
+                    return kOk;
+                  }));
+    }
+    if (k == "state") {
+      unsigned inner = 0;
+      PEREGRINE_HL_TRY(each_field(val, [&](Key sk, od::value& sv) {
+        if (sk == "coin") return mark(inner, 1u, get_str(sv, coin));
+        if (sk == "side") return mark(inner, 2u, get_side(sv, e.side));
+        if (sk == "sz") return mark(inner, 4u, get_fixed(sv, e.size));
+        if (sk == "executedSz") return mark(inner, 8u, get_fixed(sv, e.executed));
+        if (sk == "executedNtl") return get_fixed(sv, e.executed_ntl);
+        if (sk == "reduceOnly") return get_bool(sv, e.reduce_only);
+        return kOk;
+      }));
+      return inner == 15u ? mark(seen, 2u, kOk) : CodecError::kMissingField;
+    }
+    return kOk;
+  }));
+  if (seen != 3u) return CodecError::kMissingField;
+  if (e.size.is_negative() || e.executed.is_negative()) return CodecError::kBadValue;
+  return kOk;
+}
+
 }  // namespace
+
+namespace codec_internal {
+
+// WsFill and the /info userFills element; `twap_id` = its "twapId", 0 when null or absent.
+CodecError parse_wire_fill(od::value& v, std::string_view& coin, common::Fill& fill,
+                           std::uint64_t& twap_id) noexcept {
+  twap_id = 0;
+  unsigned seen = 0;
+  std::uint64_t ms = 0;
+  bool has_cloid = false;
+  bool crossed = false;
+  PEREGRINE_HL_TRY(each_field(v, [&](Key k, od::value& val) {
+    if (k == "coin") return mark(seen, 1u, get_str(val, coin));
+    if (k == "px") return mark(seen, 2u, get_fixed(val, fill.price));
+    if (k == "sz") return mark(seen, 4u, get_fixed(val, fill.qty));
+    if (k == "side") return mark(seen, 8u, get_side(val, fill.side));
+    if (k == "time") return mark(seen, 16u, get_millis(val, ms, fill.ts_venue));
+    if (k == "oid") return mark(seen, 32u, get_oid(val, fill.venue_order_id));
+    if (k == "tid") return mark(seen, 64u, get_u64(val, fill.fill_id));
+    if (k == "fee") return mark(seen, 128u, get_fixed(val, fill.fee));
+    if (k == "crossed") return mark(seen, 256u, get_bool(val, crossed));
+    if (k == "cloid") return get_cloid(val, fill.cloid, has_cloid);
+    if (k == "twapId") return get_opt_u64(val, twap_id);
+    return kOk;
+  }));
+  if (seen != 511u) return CodecError::kMissingField;
+  if (!fill.price.is_positive() || !fill.qty.is_positive()) return CodecError::kBadValue;
+  fill.liquidity = crossed ? common::Liquidity::kTaker : common::Liquidity::kMaker;
+  fill.venue_seq = ms;
+  fill.venue = common::VenueId::kHyperliquid;
+  return kOk;
+}
+
+}  // namespace codec_internal
 
 RejectReason reject_reason_from_text(std::string_view t) noexcept {
   // [DOCS] error-responses.md texts; bad signatures surface as an unknown recovered address.
@@ -218,7 +215,9 @@ ExecParser::ExecParser(const common::InstrumentRegistry& registry)
     : registry_(registry),
       statuses_(new ActionStatus[kMaxStatuses]),
       updates_(new common::OrderUpdate[kMaxUpdates]),
-      fills_(new common::Fill[kMaxFills]) {
+      fills_(new common::Fill[kMaxFills]),
+      fill_twap_ids_(new std::uint64_t[kMaxFills]),
+      twap_history_(new TwapHistoryEntry[kMaxTwapHistory]) {
   // Start-up allocation so that ordinary frames never grow the parser.
   if (parser_.allocate(kInitialCapacity) != simdjson::SUCCESS) throw std::bad_alloc();
 }
@@ -226,7 +225,7 @@ ExecParser::ExecParser(const common::InstrumentRegistry& registry)
 ExecParser::~ExecParser() = default;
 
 void ExecParser::clear_outputs() noexcept {
-  status_count_ = update_count_ = fill_count_ = 0;
+  status_count_ = update_count_ = fill_count_ = twap_history_count_ = 0;
   fills_snapshot_ = false;
   user_event_ = UserEventKind::kNone;
   post_ = PostResponse{};
@@ -326,6 +325,21 @@ CodecError ExecParser::dispatch_ws(simdjson::padded_string_view frame, Nanos ts_
     PEREGRINE_HL_TRY(each_field(data, [&](Key k, od::value& val) {
       if (k == "isSnapshot") return get_bool(val, fills_snapshot_);
       if (k == "fills") return mark(seen, 1u, parse_fills(val, ts_recv));
+      return kOk;
+    }));
+    return seen == 1u ? kOk : CodecError::kMissingField;
+  }
+  if (channel == "userTwapSliceFills" || channel == "userTwapHistory") {
+    // {"isSnapshot"?,"user":U,"twapSliceFills":[{"fill","twapId"}]} / {...,"history":[...]}
+    const bool fills = channel == "userTwapSliceFills";
+    kind = fills ? ExecFrameKind::kTwapSliceFills : ExecFrameKind::kTwapHistory;
+    unsigned seen = 0;
+    PEREGRINE_HL_TRY(each_field(data, [&](Key k, od::value& val) {
+      if (k == "isSnapshot") return get_bool(val, fills_snapshot_);
+      if (fills && k == "twapSliceFills") {
+        return mark(seen, 1u, parse_twap_slice_fills(val, ts_recv));
+      }
+      if (!fills && k == "history") return mark(seen, 1u, parse_twap_history(val));
       return kOk;
     }));
     return seen == 1u ? kOk : CodecError::kMissingField;
@@ -496,7 +510,7 @@ CodecError ExecParser::parse_fills(od::value& v, Nanos ts_recv) noexcept {
     common::Fill& fill = fills_[fill_count_];
     fill = common::Fill{};
     std::string_view coin;
-    PEREGRINE_HL_TRY(parse_wire_fill(item, coin, fill));
+    PEREGRINE_HL_TRY(parse_wire_fill(item, coin, fill, fill_twap_ids_[fill_count_]));
     fill.instrument = coins.find(coin);
     if (!fill.instrument.valid()) {
       bump(counters_.unknown_coin);
@@ -505,6 +519,57 @@ CodecError ExecParser::parse_fills(od::value& v, Nanos ts_recv) noexcept {
     fill.ts_recv = ts_recv;
     ++fill_count_;
     bump(counters_.fills);
+    return kOk;
+  });
+}
+
+// [{"fill":{WsFill},"twapId":N}]
+CodecError ExecParser::parse_twap_slice_fills(od::value& v, Nanos ts_recv) noexcept {
+  fill_count_ = 0;
+  CoinCache coins{registry_};
+  return each_element(v, [&](od::value& item) {
+    if (fill_count_ >= kMaxFills) return CodecError::kCapacity;
+    common::Fill& fill = fills_[fill_count_];
+    fill = common::Fill{};
+    std::string_view coin;
+    std::uint64_t inner_id = 0, outer_id = 0;
+    unsigned seen = 0;
+    PEREGRINE_HL_TRY(each_field(item, [&](Key k, od::value& val) {
+      if (k == "fill") return mark(seen, 1u, parse_wire_fill(val, coin, fill, inner_id));
+      if (k == "twapId") return mark(seen, 2u, get_u64(val, outer_id));
+      return kOk;
+    }));
+    if (seen != 3u) return CodecError::kMissingField;
+    if (outer_id == 0 || (inner_id != 0 && inner_id != outer_id)) return CodecError::kBadValue;
+    fill.instrument = coins.find(coin);
+    if (!fill.instrument.valid()) {
+      bump(counters_.unknown_coin);
+      return kOk;
+    }
+    fill.ts_recv = ts_recv;
+    fill_twap_ids_[fill_count_] = outer_id;
+    ++fill_count_;
+    bump(counters_.fills);
+    return kOk;
+  });
+}
+
+CodecError ExecParser::parse_twap_history(od::value& v) noexcept {
+  twap_history_count_ = 0;
+  CoinCache coins{registry_};
+  return each_element(v, [&](od::value& item) {
+    if (twap_history_count_ >= kMaxTwapHistory) return CodecError::kCapacity;
+    TwapHistoryEntry& e = twap_history_[twap_history_count_];
+    e = TwapHistoryEntry{};
+    std::string_view coin;
+    PEREGRINE_HL_TRY(parse_twap_history_entry(item, coin, e));
+    e.instrument = coins.find(coin);
+    if (!e.instrument.valid()) {
+      bump(counters_.unknown_coin);
+      return kOk;
+    }
+    if (e.status == TwapStatus::kUnknown) bump(counters_.unknown_status);
+    ++twap_history_count_;
     return kOk;
   });
 }
@@ -537,243 +602,5 @@ CodecError ExecParser::parse_non_user_cancels(od::value& v, Nanos ts_recv) noexc
     return kOk;
   });
 }
-
-// ---- InfoParser -------------------------------------------------------------------------------
-
-namespace {
-
-template <typename T, typename Fn>
-common::Result<T, CodecError> run_info(od::parser& parser, simdjson::padded_string& input,
-                                       std::string_view json, Fn&& fn) {
-  T out{};
-  const auto body = [&]() -> CodecError {
-    PEREGRINE_HL_TRY(classify(json, nullptr));
-    input = simdjson::padded_string(json);
-    od::document doc;
-    PEREGRINE_HL_SJ(parser.iterate(input).get(doc));
-    return fn(doc, out);
-  };
-  if (const CodecError e = body(); e != kOk) return common::Unexpected{e};
-  return out;
-}
-
-CodecError parse_universe(od::object& meta, std::vector<AssetMeta>& out) {
-  bool has_universe = false;
-  PEREGRINE_HL_TRY(each_field(meta, [&](Key k, od::value& val) {
-    if (k != "universe") return kOk;
-    has_universe = true;
-    out.clear();
-    return each_element(val, [&](od::value& asset) {
-      AssetMeta m;
-      m.asset = static_cast<std::int32_t>(out.size());
-      std::uint32_t decimals = 0;
-      unsigned seen = 0;
-      PEREGRINE_HL_TRY(each_field(asset, [&](Key ak, od::value& av) {
-        if (ak == "name") return mark(seen, 1u, get_str(av, m.name));
-        if (ak == "szDecimals") return mark(seen, 2u, get_u32(av, decimals));
-        if (ak == "maxLeverage") return mark(seen, 4u, get_u32(av, m.max_leverage));
-        if (ak == "isDelisted") return get_bool(av, m.is_delisted);
-        if (ak == "onlyIsolated") return get_bool(av, m.only_isolated);
-        return kOk;
-      }));
-      if (seen != 7u) return CodecError::kMissingField;
-      if (decimals > 8) return CodecError::kBadValue;
-      m.size_decimals = static_cast<std::int32_t>(decimals);
-      out.push_back(std::move(m));
-      return kOk;
-    });
-  }));
-  return has_universe ? kOk : CodecError::kMissingField;
-}
-
-CodecError parse_ctx(od::value& v, AssetCtx& c) {
-  unsigned seen = 0;
-  PEREGRINE_HL_TRY(each_field(v, [&](Key k, od::value& val) {
-    if (k == "markPx") return mark(seen, 1u, get_fixed(val, c.mark_price));
-    if (k == "oraclePx") return mark(seen, 2u, get_fixed(val, c.oracle_price));
-    if (k == "funding") {
-      return mark(seen, 4u, get_fixed(val, c.funding, common::ParseMode::kTruncate));
-    }
-    if (k == "midPx") return get_opt_fixed(val, c.mid_price, c.has_mid);
-    return kOk;
-  }));
-  return seen == 7u ? kOk : CodecError::kMissingField;
-}
-
-CodecError parse_position(od::value& v, PositionInfo& p) {
-  unsigned seen = 0;
-  PEREGRINE_HL_TRY(each_field(v, [&](Key k, od::value& val) {
-    if (k == "coin") return mark(seen, 1u, get_str(val, p.coin));
-    if (k == "szi") return mark(seen, 2u, get_fixed(val, p.size));
-    if (k == "entryPx") return get_opt_fixed(val, p.entry_price, p.has_entry_price);
-    if (k == "liquidationPx") {
-      return get_opt_fixed(val, p.liquidation_price, p.has_liquidation_price);
-    }
-    if (k == "unrealizedPnl") return get_fixed(val, p.unrealized_pnl);
-    if (k == "marginUsed") return get_fixed(val, p.margin_used);
-    if (k == "positionValue") return get_fixed(val, p.position_value);
-    if (k != "leverage") return kOk;
-    std::string_view type;
-    PEREGRINE_HL_TRY(each_field(val, [&](Key lk, od::value& lv) {
-      if (lk == "type") return get_str(lv, type);
-      if (lk == "value") return get_u32(lv, p.leverage);
-      return kOk;
-    }));
-    if (type != "cross" && type != "isolated") return CodecError::kBadValue;
-    p.leverage_type = type == "cross" ? LeverageType::kCross : LeverageType::kIsolated;
-    return kOk;
-  }));
-  return seen == 3u ? kOk : CodecError::kMissingField;
-}
-
-}  // namespace
-
-common::Result<std::vector<AssetMeta>, CodecError> InfoParser::parse_meta(std::string_view json) {
-  return run_info<std::vector<AssetMeta>>(parser_, input_, json,
-                                          [](od::document& doc, std::vector<AssetMeta>& out) {
-                                            od::object root;
-                                            PEREGRINE_HL_SJ(doc.get_object().get(root));
-                                            return parse_universe(root, out);
-                                          });
-}
-
-// [meta, [ctx...]] with ctxs[i] belonging to universe[i].
-common::Result<MetaAndAssetCtxs, CodecError> InfoParser::parse_meta_and_asset_ctxs(
-    std::string_view json) {
-  return run_info<MetaAndAssetCtxs>(
-      parser_, input_, json, [](od::document& doc, MetaAndAssetCtxs& out) {
-        od::array pair;
-        PEREGRINE_HL_SJ(doc.get_array().get(pair));
-        std::size_t index = 0;
-        PEREGRINE_HL_TRY(each_element(pair, [&](od::value& v) {
-          const std::size_t i = index++;
-          if (i == 0) {
-            od::object meta;
-            PEREGRINE_HL_SJ(v.get_object().get(meta));
-            return parse_universe(meta, out.universe);
-          }
-          if (i > 1) return CodecError::kBadValue;
-          return each_element(v, [&](od::value& ctx) {
-            AssetCtx c;
-            PEREGRINE_HL_TRY(parse_ctx(ctx, c));
-            out.ctxs.push_back(c);
-            return kOk;
-          });
-        }));
-        if (index != 2) return CodecError::kMissingField;
-        return out.ctxs.size() == out.universe.size() ? kOk : CodecError::kBadValue;
-      });
-}
-
-common::Result<ClearinghouseState, CodecError> InfoParser::parse_clearinghouse_state(
-    std::string_view json) {
-  return run_info<ClearinghouseState>(
-      parser_, input_, json, [this](od::document& doc, ClearinghouseState& out) {
-        od::object root;
-        PEREGRINE_HL_SJ(doc.get_object().get(root));
-        unsigned seen = 0;
-        PEREGRINE_HL_TRY(each_field(root, [&](Key k, od::value& val) {
-          if (k == "withdrawable") return mark(seen, 4u, get_fixed(val, out.withdrawable));
-          if (k == "time") return get_ms(val, out.ts_venue);
-          if (k == "marginSummary") {
-            return each_field(val, [&](Key sk, od::value& sv) {
-              if (sk == "accountValue") return mark(seen, 2u, get_fixed(sv, out.account_value));
-              if (sk == "totalMarginUsed") return get_fixed(sv, out.total_margin_used);
-              if (sk == "totalNtlPos") return get_fixed(sv, out.total_ntl_pos);
-              return kOk;
-            });
-          }
-          if (k != "assetPositions") return kOk;
-          seen |= 1u;
-          return each_element(val, [&](od::value& entry) {
-            PositionInfo p;
-            unsigned has_position = 0;
-            PEREGRINE_HL_TRY(each_field(entry, [&](Key ek, od::value& ev) {
-              return ek == "position" ? mark(has_position, 1u, parse_position(ev, p)) : kOk;
-            }));
-            if (has_position == 0) return CodecError::kMissingField;
-            p.instrument = registry_.find(common::VenueId::kHyperliquid, p.coin);
-            if (!p.instrument.valid()) ++unknown_coins_;
-            out.positions.push_back(std::move(p));
-            return kOk;
-          });
-        }));
-        return seen == 7u ? kOk : CodecError::kMissingField;
-      });
-}
-
-common::Result<std::vector<OpenOrderInfo>, CodecError> InfoParser::parse_open_orders(
-    std::string_view json) {
-  return run_info<std::vector<OpenOrderInfo>>(
-      parser_, input_, json, [this](od::document& doc, std::vector<OpenOrderInfo>& out) {
-        od::array orders;
-        PEREGRINE_HL_SJ(doc.get_array().get(orders));
-        return each_element(orders, [&](od::value& v) {
-          OpenOrderInfo o;
-          PEREGRINE_HL_TRY(parse_wire_order(v, o));
-          o.instrument = registry_.find(common::VenueId::kHyperliquid, o.coin);
-          if (!o.instrument.valid()) ++unknown_coins_;
-          out.push_back(std::move(o));
-          return kOk;
-        });
-      });
-}
-
-// {"status":"order","order":{"order":{...},"status":S,"statusTimestamp":ms}} or
-// {"status":"unknownOid"}.
-common::Result<OrderStatusInfo, CodecError> InfoParser::parse_order_status(std::string_view json) {
-  return run_info<OrderStatusInfo>(
-      parser_, input_, json, [this](od::document& doc, OrderStatusInfo& out) {
-        od::object root;
-        PEREGRINE_HL_SJ(doc.get_object().get(root));
-        std::string_view status, text;
-        unsigned seen = 0;
-        PEREGRINE_HL_TRY(each_field(root, [&](Key k, od::value& val) {
-          if (k == "status") return get_str(val, status);
-          if (k != "order") return kOk;
-          return each_field(val, [&](Key ik, od::value& iv) {
-            if (ik == "order") return mark(seen, 1u, parse_wire_order(iv, out.order));
-            if (ik == "status") return mark(seen, 2u, get_str(iv, text));
-            if (ik == "statusTimestamp") return get_ms(iv, out.status_ts);
-            return kOk;
-          });
-        }));
-        if (status == "unknownOid") return kOk;
-        if (status != "order")
-          return status.empty() ? CodecError::kMissingField : CodecError::kBadValue;
-        if (seen != 3u) return CodecError::kMissingField;
-        out.order.instrument = registry_.find(common::VenueId::kHyperliquid, out.order.coin);
-        if (!out.order.instrument.valid()) ++unknown_coins_;
-        out.found = true;
-        out.status = map_order_status(text, out.order.size, out.order.orig_size);
-        out.status_text = text;
-        return kOk;
-      });
-}
-
-common::Result<std::vector<common::Fill>, CodecError> InfoParser::parse_user_fills(
-    std::string_view json) {
-  return run_info<std::vector<common::Fill>>(
-      parser_, input_, json, [this](od::document& doc, std::vector<common::Fill>& out) {
-        od::array fills;
-        PEREGRINE_HL_SJ(doc.get_array().get(fills));
-        CoinCache coins{registry_};
-        return each_element(fills, [&](od::value& v) {
-          common::Fill fill;
-          std::string_view coin;
-          PEREGRINE_HL_TRY(parse_wire_fill(v, coin, fill));
-          fill.instrument = coins.find(coin);
-          if (!fill.instrument.valid()) {
-            ++unknown_coins_;
-            return kOk;
-          }
-          out.push_back(fill);
-          return kOk;
-        });
-      });
-}
-
-#undef PEREGRINE_HL_TRY
-#undef PEREGRINE_HL_SJ
 
 }  // namespace peregrine::gateways::hyperliquid

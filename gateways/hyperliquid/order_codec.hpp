@@ -112,8 +112,28 @@ enum class ExecFrameKind : std::uint8_t {
   kUserEvents,    // `user` channel: user_event() says which; fills() or order_updates()
   kPong,
   kSubscriptionResponse,
-  kVenueError,  // venue_error()
-  kHello,       // the plain-text "Websocket connection established." frame
+  kVenueError,      // venue_error()
+  kHello,           // the plain-text "Websocket connection established." frame
+  kTwapSliceFills,  // userTwapSliceFills: fills() + fill_twap_ids(), fills_snapshot()
+  kTwapHistory,     // userTwapHistory: twap_history(), fills_snapshot() = isSnapshot
+};
+
+// A native TWAP's state change (userTwapHistory / info twapHistory "status.status").
+enum class TwapStatus : std::uint8_t { kActivated, kFinished, kTerminated, kError, kUnknown };
+
+// One userTwapHistory entry: {"time","state":{coin,side,sz,executedSz,executedNtl,minutes,
+// reduceOnly,...},"status":{"status","description"?},"twapId"?}. twap_id 0 when absent (the
+// venue docs' sketch has no twapId; [TS] has it optional).
+struct TwapHistoryEntry {
+  std::uint64_t twap_id = 0;
+  common::InstrumentId instrument;
+  common::Side side = common::Side::kBuy;
+  common::Qty size;
+  common::Qty executed;
+  common::Money executed_ntl;
+  common::Nanos ts_venue = 0;  // "time" (seconds on the wire)
+  TwapStatus status = TwapStatus::kUnknown;
+  bool reduce_only = false;
 };
 
 enum class UserEventKind : std::uint8_t {
@@ -148,6 +168,8 @@ struct alignas(64) ExecCounters {
 // * Fill: fill_id = tid, liquidity = crossed ? taker : maker, fee = "fee" (includes builderFee;
 //   in feeToken, which is the quote for perps), ts_venue = time, venue_seq = time ms.
 // * Updates and fills for coins not in the registry are dropped and counted.
+// * A fill's "twapId" (a number, or null / absent on ordinary fills) goes to fill_twap_ids(),
+//   parallel to fills(); userTwapSliceFills' {"fill","twapId"} pairs fill the same two arrays.
 // Why it is fast: simdjson On-Demand with key dispatch in one pass, exact decimal parsing from
 // the input bytes, no allocation per frame.
 class ExecParser {
@@ -155,6 +177,7 @@ class ExecParser {
   static constexpr std::size_t kMaxStatuses = 1024;
   static constexpr std::size_t kMaxUpdates = 1024;
   static constexpr std::size_t kMaxFills = 4096;  // userFills snapshots carry recent history
+  static constexpr std::size_t kMaxTwapHistory = 1024;
   static constexpr std::size_t kInitialCapacity = 1u << 18;
   static constexpr std::size_t kMaxFrameBytes = 64u << 20;
 
@@ -183,6 +206,13 @@ class ExecParser {
   [[nodiscard]] std::span<const common::Fill> fills() const noexcept {
     return {fills_.get(), fill_count_};
   }
+  // The twapId of each fill (0 = not a TWAP slice), same index as fills().
+  [[nodiscard]] std::span<const std::uint64_t> fill_twap_ids() const noexcept {
+    return {fill_twap_ids_.get(), fill_count_};
+  }
+  [[nodiscard]] std::span<const TwapHistoryEntry> twap_history() const noexcept {
+    return {twap_history_.get(), twap_history_count_};
+  }
   [[nodiscard]] bool fills_snapshot() const noexcept { return fills_snapshot_; }
   [[nodiscard]] UserEventKind user_event() const noexcept { return user_event_; }
   [[nodiscard]] std::string_view venue_error() const noexcept { return venue_error_; }
@@ -196,6 +226,8 @@ class ExecParser {
   CodecError parse_post(simdjson::ondemand::value& data) noexcept;
   CodecError parse_order_updates(simdjson::ondemand::value& data, common::Nanos ts_recv) noexcept;
   CodecError parse_fills(simdjson::ondemand::value& v, common::Nanos ts_recv) noexcept;
+  CodecError parse_twap_slice_fills(simdjson::ondemand::value& v, common::Nanos ts_recv) noexcept;
+  CodecError parse_twap_history(simdjson::ondemand::value& v) noexcept;
   CodecError parse_non_user_cancels(simdjson::ondemand::value& v, common::Nanos ts_recv) noexcept;
   void clear_outputs() noexcept;
   void fail(CodecError e) noexcept;
@@ -208,6 +240,9 @@ class ExecParser {
   std::size_t update_count_ = 0;
   std::unique_ptr<common::Fill[]> fills_;
   std::size_t fill_count_ = 0;
+  std::unique_ptr<std::uint64_t[]> fill_twap_ids_;
+  std::unique_ptr<TwapHistoryEntry[]> twap_history_;
+  std::size_t twap_history_count_ = 0;
   bool fills_snapshot_ = false;
   UserEventKind user_event_ = UserEventKind::kNone;
   PostResponse post_;
@@ -311,8 +346,9 @@ class InfoParser {
   [[nodiscard]] common::Result<OrderStatusInfo, CodecError> parse_order_status(
       std::string_view json);
   // userFills / userFillsByTime; fills of coins not in the registry are skipped and counted.
+  // `twap_ids`, when given, receives each kept fill's twapId (0 = none), same index.
   [[nodiscard]] common::Result<std::vector<common::Fill>, CodecError> parse_user_fills(
-      std::string_view json);
+      std::string_view json, std::vector<std::uint64_t>* twap_ids = nullptr);
 
   [[nodiscard]] std::uint64_t unknown_coins() const noexcept { return unknown_coins_; }
 

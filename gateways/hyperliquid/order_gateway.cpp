@@ -193,12 +193,19 @@ void HlOrderGateway::handle_intent(const OrderIntent& intent) noexcept {
       kind = ReqKind::kCancelAll;
       break;
   }
-  const common::ClientOrderId subject = kind == ReqKind::kOrder ? intent.cloid : intent.target;
+  if (kind == ReqKind::kOrder && (intent.flags & kIntentNativeTwap) != 0) {
+    kind = ReqKind::kTwapOrder;
+  }
+  const bool is_new = kind == ReqKind::kOrder || kind == ReqKind::kTwapOrder;
+  const common::ClientOrderId subject = is_new ? intent.cloid : intent.target;
 
-  if (kind == ReqKind::kOrder) {
+  if (is_new) {
     OrderWire wire;
-    if (const RejectReason why = map_intent(intent, wire, intent.cloid);
-        why != RejectReason::kNone) {
+    TwapOrderAction twap;
+    const RejectReason why = kind == ReqKind::kTwapOrder ? map_twap(intent, twap)
+                                                         : map_intent(intent, wire, intent.cloid);
+    if (why != RejectReason::kNone) {
+      if (kind == ReqKind::kTwapOrder) hl_counters_.twap_refused.add();
       reject_now(intent.cloid, why);
       return;
     }
@@ -222,6 +229,10 @@ void HlOrderGateway::handle_intent(const OrderIntent& intent) noexcept {
     u.side = intent.side;
     u.status = OrderStatus::kPendingNew;
     o->is_trigger = wire.is_trigger;
+    o->is_twap = kind == ReqKind::kTwapOrder;
+    if (o->is_twap && pending_twap_count_ < kMaxPendingTwaps) {
+      pending_twaps_[pending_twap_count_++] = intent.cloid;
+    }
   } else if (kind == ReqKind::kCancel || kind == ReqKind::kModify) {
     TrackedOrder* o = table_.find(intent.target);
     if (o == nullptr || o->terminal) {
@@ -240,6 +251,18 @@ void HlOrderGateway::handle_intent(const OrderIntent& intent) noexcept {
       emit(ExecEvent(u));
       return;
     }
+    if (o->is_twap) {
+      if (kind == ReqKind::kModify) {  // the venue has no TWAP modify
+        hl_counters_.twap_refused.add();
+        report(*o, o->last.status, RejectReason::kOther);
+        return;
+      }
+      if (o->twap_id == 0) {
+        o->twap_cancel_wanted = true;  // sent as soon as the venue names the TWAP
+        return;
+      }
+      kind = ReqKind::kTwapCancel;
+    }
     if (kind == ReqKind::kModify) {
       OrderWire wire;
       if (const RejectReason why = map_intent(intent, wire, intent.target);
@@ -254,9 +277,10 @@ void HlOrderGateway::handle_intent(const OrderIntent& intent) noexcept {
   if (r == nullptr) {
     // Every slot awaits an answer: refuse rather than queue without bound.
     counters_.throttled.add();
-    if (kind == ReqKind::kOrder) {
+    if (is_new) {
       TrackedOrder* o = table_.find(intent.cloid);
       if (o != nullptr) {
+        forget_pending_twap(intent.cloid);
         counters_.rejects.add();
         report(*o, OrderStatus::kRejected, RejectReason::kRateLimited);
       }
@@ -269,13 +293,20 @@ void HlOrderGateway::handle_intent(const OrderIntent& intent) noexcept {
   r->subject = subject;
   if (kind == ReqKind::kCancelAll) {
     const bool any_instrument = !intent.instrument.valid();
+    std::array<common::ClientOrderId, kMaxPendingTwaps> twaps{};
+    std::size_t twap_count = 0;
     table_.for_each([&](const common::ClientOrderId& cloid, TrackedOrder& o) {
       if (o.terminal || r->cancel_count >= kMaxBatch) return;
       if (!any_instrument && o.last.instrument != intent.instrument) return;
+      if (o.is_twap) {  // not an order at the venue: its own twapCancel
+        if (twap_count < twaps.size()) twaps[twap_count++] = cloid;
+        return;
+      }
       const common::Instrument& inst = registry_.get(o.last.instrument);
       r->cancels[r->cancel_count++] =
           CancelByCloidEntry{static_cast<std::uint32_t>(inst.asset_index), cloid};
     });
+    for (std::size_t i = 0; i < twap_count; ++i) (void)send_twap_cancel(twaps[i]);
     if (r->cancel_count == 0) {
       free_request(*r);
       return;
@@ -376,6 +407,18 @@ bool HlOrderGateway::send_action(Request& r) noexcept {
           std::span<const CancelByCloidEntry>(r.cancels.data(), r.cancel_count)};
       return sign_and_post(a, r.cancel_count, r);
     }
+    case ReqKind::kTwapOrder: {
+      TwapOrderAction a;
+      if (map_twap(r.intent, a) != RejectReason::kNone) return false;
+      return sign_and_post(a, 1, r);
+    }
+    case ReqKind::kTwapCancel: {
+      const TrackedOrder* o = table_.find(r.subject);
+      if (o == nullptr || o->twap_id == 0) return false;
+      const TwapCancelAction a{
+          static_cast<std::uint32_t>(registry_.get(o->last.instrument).asset_index), o->twap_id};
+      return sign_and_post(a, 1, r);
+    }
     default:
       return false;
   }
@@ -433,6 +476,8 @@ void HlOrderGateway::on_http_response(const HttpResponse& resp) noexcept {
     case ReqKind::kCancel:
     case ReqKind::kModify:
     case ReqKind::kCancelAll:
+    case ReqKind::kTwapOrder:
+    case ReqKind::kTwapCancel:
       on_exchange_response(*r, resp);
       break;
     case ReqKind::kStatusQuery:
@@ -511,6 +556,29 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
         if (send_action(r)) return;
       }
       apply_order_status(r, *st, resp);
+      break;
+    }
+    case ReqKind::kTwapOrder:
+    case ReqKind::kTwapCancel: {
+      const ActionStatus* st = er.status_for(0, 1);
+      if (st == nullptr) {
+        counters_.parse_errors.add();
+        on_unknown_outcome(r);
+        return;
+      }
+      if (st->kind == ActionStatusKind::kError && st->reject == RejectReason::kBadNonce &&
+          r.attempts == 0) {
+        nonces_.skip_to(r.nonce + 1);
+        ++r.attempts;
+        counters_.retries.add();
+        hl_counters_.nonce_retries.add();
+        if (send_action(r)) return;
+      }
+      if (r.kind == ReqKind::kTwapOrder) {
+        apply_twap_status(r, *st, resp);
+      } else {
+        apply_twap_cancel_status(r, *st, resp);
+      }
       break;
     }
     case ReqKind::kModify: {
@@ -604,6 +672,12 @@ void HlOrderGateway::apply_cancel_status(const common::ClientOrderId& cloid, con
 }
 
 void HlOrderGateway::on_unknown_outcome(Request& r) noexcept {
+  if (r.kind == ReqKind::kTwapOrder || r.kind == ReqKind::kTwapCancel) {
+    // No orderStatus for TWAPs: the user stream settles it. A TWAP that runs shows up in
+    // userTwapHistory (adopted by instrument, side and size); a cancel that landed ends it.
+    free_request(r);
+    return;
+  }
   if (r.kind == ReqKind::kCancelAll) {
     // Many orders in one action: reconciliation settles all of them.
     free_request(r);
@@ -630,7 +704,8 @@ void HlOrderGateway::on_action_failed(Request& r, RejectReason reason,
         r.kind == ReqKind::kCancelAll ? r.cancels[i].cloid : r.subject;
     TrackedOrder* o = table_.find(cloid);
     if (o == nullptr) continue;
-    if (r.kind == ReqKind::kOrder) {
+    if (r.kind == ReqKind::kOrder || r.kind == ReqKind::kTwapOrder) {
+      forget_pending_twap(cloid);
       counters_.rejects.add();
       report(*o, OrderStatus::kRejected, reason, &r, resp);
     } else {

@@ -26,6 +26,14 @@
 
 namespace peregrine::gateways::hyperliquid {
 
+// OrderIntent::flags bits of a Hyperliquid native twapOrder. The same values as
+// strategies/intent_ext.hpp (gateways do not see strategies/; tests check they agree): qty =
+// total size, trigger_price.raw() = whole minutes, kReduceOnly, randomize = the venue's "t".
+inline constexpr std::uint8_t kIntentNativeTwap = 1u << 6;
+inline constexpr std::uint8_t kIntentTwapRandomize = 1u << 7;
+inline constexpr std::int64_t kTwapMinMinutes = 5;
+inline constexpr std::int64_t kTwapMaxMinutes = 1440;
+
 struct OrderGatewayConfig {
   std::string account;  // "0x..." lowercase: the account queried in /info and the user streams
   std::optional<crypto::Address> vault;  // acting for a sub-account or vault
@@ -46,6 +54,9 @@ struct HlOrderCounters {
   PaddedCounter sign_failures;     // nonce 0 or encoder overflow: rejected locally
   PaddedCounter backlog_overflow;  // exec events lost because the backlog was full too
   PaddedCounter reconciles;        // reconciliation rounds completed
+  PaddedCounter twap_refused;      // native TWAP intents refused locally (minutes, size, kind)
+  PaddedCounter twap_adopted;      // TWAPs whose twapId came from the stream, not the answer
+  PaddedCounter twap_unknown;      // slice fills / history of TWAPs this session never sent
 };
 
 // Behaviour:
@@ -61,6 +72,16 @@ struct HlOrderCounters {
 //   order is looked up by cloid (/info orderStatus) first. Exists -> reported as the venue says;
 //   unknown -> sent again with a new nonce. "Not sent" -> re-sent once. Duplicate/invalid nonce
 //   -> nonce skipped forward, re-signed and re-sent once.
+// * Native TWAP (intent flag kIntentNativeTwap): twapOrder {a,b,s,r,m,t}, minutes outside
+//   5..1440 or an off-lot size refused locally (counted in twap_refused). "running" -> kNew,
+//   twapId indexed. Slice fills (userFills with twapId, userTwapSliceFills; deduplicated by
+//   tid) -> Fill + OrderUpdate kPartiallyFilled/kFilled; the TWAP's end (userTwapHistory
+//   finished/terminated/error) -> the terminal update once its executed size has arrived as
+//   fills (kFilled, else kCancelled with the rest unfilled). Cancel -> twapCancel (sent when the
+//   twapId is known); cancel-all adds a twapCancel per live TWAP. A twapId the answer did not
+//   give (lost answer, or the stream was faster) is adopted from the stream by instrument,
+//   side and size. Reconciliation never queries TWAPs (openOrders does not list them): their
+//   state comes from the userTwapHistory / userTwapSliceFills snapshots on every (re)connect.
 // * A modify the venue refuses leaves the order as it was: the OrderUpdate repeats its last
 //   status with the reject reason set.
 // * After every user-stream (re)connect and on request_reconcile(): openOrders + userFills +
@@ -127,6 +148,8 @@ class HlOrderGateway final : public HttpListener, public WsListener {
     kOpenOrders,
     kUserFills,
     kAccountState,
+    kTwapOrder,
+    kTwapCancel,
   };
   struct Request {
     ReqKind kind = ReqKind::kFree;
@@ -158,6 +181,7 @@ class HlOrderGateway final : public HttpListener, public WsListener {
   bool send_status_query(Request& r, ReqKind query_for) noexcept;
   common::RejectReason map_intent(const common::OrderIntent& in, OrderWire& out,
                                   const common::ClientOrderId& cloid) const noexcept;
+  common::RejectReason map_twap(const common::OrderIntent& in, TwapOrderAction& out) const noexcept;
 
   void on_exchange_response(Request& r, const HttpResponse& resp) noexcept;
   void on_unknown_outcome(Request& r) noexcept;
@@ -172,7 +196,21 @@ class HlOrderGateway final : public HttpListener, public WsListener {
                            const Request* r = nullptr, const HttpResponse* resp = nullptr) noexcept;
 
   void on_ws_update(const common::OrderUpdate& u) noexcept;
-  void on_ws_fill(const common::Fill& f, bool snapshot) noexcept;
+  void on_ws_fill(const common::Fill& f, bool snapshot, std::uint64_t twap_id = 0) noexcept;
+
+  // Native TWAP (order_gateway_twap.cpp).
+  void apply_twap_status(Request& r, const ActionStatus& st, const HttpResponse& resp) noexcept;
+  void apply_twap_cancel_status(Request& r, const ActionStatus& st,
+                                const HttpResponse& resp) noexcept;
+  bool send_twap_cancel(const common::ClientOrderId& cloid) noexcept;
+  void on_twap_history(const TwapHistoryEntry& e, bool snapshot) noexcept;
+  void on_twap_fill(TrackedOrder& o, const common::Fill& f) noexcept;
+  void end_twap(TrackedOrder& o) noexcept;
+  void settle_twaps() noexcept;  // after a reconciliation round: ends whose fills never came
+  // The tracked TWAP with this id, or a sent one still without an id that matches (adopted).
+  TrackedOrder* twap_for(std::uint64_t twap_id, common::InstrumentId ins, common::Side side,
+                         common::Qty size) noexcept;
+  void forget_pending_twap(const common::ClientOrderId& cloid) noexcept;
   // `r`/`resp`: the request and answer this update settles (their timings go on it), or null.
   void report(TrackedOrder& o, common::OrderStatus status, common::RejectReason reject,
               const Request* r = nullptr, const HttpResponse* resp = nullptr) noexcept;
@@ -212,6 +250,7 @@ class HlOrderGateway final : public HttpListener, public WsListener {
   common::Nanos rec_retry_ns_ = 0;
   std::vector<OpenOrderInfo> rec_open_;
   std::vector<common::Fill> rec_fills_;
+  std::vector<std::uint64_t> rec_fill_twaps_;  // twapId per rec_fills_ entry (0 = none)
   bool rec_ok_ = true;
   std::optional<ClearinghouseState> account_state_;
 
@@ -221,6 +260,10 @@ class HlOrderGateway final : public HttpListener, public WsListener {
   common::Nanos last_ws_tx_ns_ = 0;
   common::Nanos paused_until_ns_ = 0;  // 429/418 Retry-After: no post before
   bool ws_open_ = false;
+  // TWAPs sent whose twapId is not known yet (adoption candidates), bounded.
+  static constexpr std::size_t kMaxPendingTwaps = 16;
+  std::array<common::ClientOrderId, kMaxPendingTwaps> pending_twaps_{};
+  std::size_t pending_twap_count_ = 0;
 
   GatewayCounters counters_;
   HlOrderCounters hl_counters_;

@@ -39,6 +39,7 @@ void HlOrderGateway::request_reconcile() noexcept {
   rec_ok_ = true;
   rec_open_.clear();
   rec_fills_.clear();
+  rec_fill_twaps_.clear();
   rec_unsent_ = 0b111;
   rec_retry_ns_ = 0;
   (void)post_reconcile_parts(clock_.now_ns());
@@ -96,7 +97,7 @@ void HlOrderGateway::on_reconcile_part(Request& r, const HttpResponse& resp) noe
         if (p) rec_open_ = std::move(p).value();
         rec_ok_ = rec_ok_ && p.ok();
       } else if (kind == ReqKind::kUserFills) {
-        auto p = info_parser_.parse_user_fills(resp.body);
+        auto p = info_parser_.parse_user_fills(resp.body, &rec_fill_twaps_);
         if (p) rec_fills_ = std::move(p).value();
         rec_ok_ = rec_ok_ && p.ok();
       } else {
@@ -115,10 +116,17 @@ void HlOrderGateway::on_reconcile_part(Request& r, const HttpResponse& resp) noe
 void HlOrderGateway::finish_reconcile() noexcept {
   if (!rec_ok_) return;  // partial answers would produce false corrections; try again later
   try {
-    auto result =
-        reconciler_.reconcile(table_, seen_fills_, rec_open_, rec_fills_, clock_.now_ns());
+    auto result = reconciler_.reconcile(table_, seen_fills_, rec_open_, rec_fills_, clock_.now_ns(),
+                                        rec_fill_twaps_);
     for (const auto& e : result.events) {
-      if (e.kind == common::ExecKind::kFill) counters_.fills.add();
+      if (e.kind == common::ExecKind::kFill) {
+        counters_.fills.add();
+        emit(e);
+        // A TWAP slice the stream missed: the order's progress moves with it.
+        TrackedOrder* o = table_.find(e.fill.cloid);
+        if (o != nullptr && o->is_twap) on_twap_fill(*o, e.fill);
+        continue;
+      }
       emit(e);
     }
     counters_.reconcile_corrections.add(result.corrections);
@@ -129,6 +137,7 @@ void HlOrderGateway::finish_reconcile() noexcept {
       q->subject = cloid;
       if (!send_status_query(*q, ReqKind::kFree)) free_request(*q);
     }
+    settle_twaps();
     hl_counters_.reconciles.add();
   } catch (...) {
     counters_.parse_errors.add();
@@ -142,7 +151,8 @@ void HlOrderGateway::on_ws_open() noexcept {
   ws_open_ = true;
   counters_.reconnects.add();
   char buf[256];
-  for (std::string_view type : {"orderUpdates", "userFills", "userEvents"}) {
+  for (std::string_view type :
+       {"orderUpdates", "userFills", "userEvents", "userTwapSliceFills", "userTwapHistory"}) {
     Text t(buf, sizeof(buf));
     t.add(R"({"method":"subscribe","subscription":{"type":")");
     t.add(type);
@@ -178,11 +188,24 @@ void HlOrderGateway::on_ws_text(const WsFrame& frame) noexcept {
       for (const auto& u : exec_parser_.order_updates()) on_ws_update(u);
       break;
     case ExecFrameKind::kUserFills:
-      for (const auto& f : exec_parser_.fills()) on_ws_fill(f, exec_parser_.fills_snapshot());
+    case ExecFrameKind::kTwapSliceFills: {
+      const auto fills = exec_parser_.fills();
+      const auto twaps = exec_parser_.fill_twap_ids();
+      for (std::size_t i = 0; i < fills.size(); ++i) {
+        on_ws_fill(fills[i], exec_parser_.fills_snapshot(), twaps[i]);
+      }
+      break;
+    }
+    case ExecFrameKind::kTwapHistory:
+      for (const auto& e : exec_parser_.twap_history()) {
+        on_twap_history(e, exec_parser_.fills_snapshot());
+      }
       break;
     case ExecFrameKind::kUserEvents:
       if (exec_parser_.user_event() == UserEventKind::kFills) {
-        for (const auto& f : exec_parser_.fills()) on_ws_fill(f, false);
+        const auto fills = exec_parser_.fills();
+        const auto twaps = exec_parser_.fill_twap_ids();
+        for (std::size_t i = 0; i < fills.size(); ++i) on_ws_fill(fills[i], false, twaps[i]);
       } else if (exec_parser_.user_event() == UserEventKind::kNonUserCancel) {
         for (const auto& u : exec_parser_.order_updates()) on_ws_update(u);
       }
@@ -224,17 +247,24 @@ void HlOrderGateway::on_ws_update(const OrderUpdate& in) noexcept {
   emit(ExecEvent(u));
 }
 
-void HlOrderGateway::on_ws_fill(const common::Fill& in, bool snapshot) noexcept {
+void HlOrderGateway::on_ws_fill(const common::Fill& in, bool snapshot,
+                                std::uint64_t twap_id) noexcept {
   if (!seen_fills_.insert(Reconciler::fill_key(in))) {
-    counters_.duplicates.add();
+    counters_.duplicates.add();  // also: the same slice on userFills and userTwapSliceFills
     return;
   }
-  TrackedOrder* o = in.cloid.is_null() ? nullptr : table_.find(in.cloid);
-  if (o == nullptr) o = table_.find_oid(in.venue_order_id.lo);
+  // A slice fill belongs to its TWAP (the slice's own oid is the venue's, never ours).
+  TrackedOrder* o =
+      twap_id != 0 ? twap_for(twap_id, in.instrument, in.side, common::Qty{}) : nullptr;
+  if (o == nullptr && twap_id == 0) {
+    o = in.cloid.is_null() ? nullptr : table_.find(in.cloid);
+    if (o == nullptr) o = table_.find_oid(in.venue_order_id.lo);
+  }
   if (o == nullptr) {
     // History from before this session (snapshot) or another client's order: remembered as
     // seen, not reported.
     if (!snapshot) hl_counters_.unknown_orders.add();
+    if (!snapshot && twap_id != 0) hl_counters_.twap_unknown.add();
     return;
   }
   common::Fill f = in;
@@ -243,6 +273,7 @@ void HlOrderGateway::on_ws_fill(const common::Fill& in, bool snapshot) noexcept 
   counters_.fills.add();
   if (snapshot) counters_.reconcile_corrections.add();  // missed while the stream was down
   emit(ExecEvent(f));
+  if (o->is_twap) on_twap_fill(*o, f);
 }
 
 bool HlOrderGateway::ws_send(std::string_view frame) noexcept {

@@ -114,6 +114,15 @@ struct TrackedOrder {
   bool terminal = false;
   bool acked = false;      // the venue confirmed it (resting, filled, or a WS update)
   bool in_flight = false;  // a request about it awaits an answer: reconciliation leaves it be
+  // Native TWAP (twapOrder). The venue names it by twapId (its own id space: never in the oid
+  // index), lists it in no openOrders, and reports it through slice fills and TWAP history.
+  bool is_twap = false;
+  bool twap_cancel_wanted = false;  // cancel asked before the twapId was known
+  bool twap_end_pending = false;    // the venue said it ended; its last fills are still due
+  common::OrderStatus twap_end_status = common::OrderStatus::kCancelled;
+  std::uint64_t twap_id = 0;  // 0 until the venue answered (or a slice/history named it)
+  common::Qty twap_end_executed;
+  __int128 twap_notional_raw = 0;  // sum of price.raw() x qty.raw() over the slice fills
 };
 
 [[nodiscard]] constexpr bool is_terminal(common::OrderStatus s) noexcept {
@@ -124,7 +133,10 @@ struct TrackedOrder {
 class OrderTable {
  public:
   explicit OrderTable(std::size_t max_orders)
-      : by_cloid_(max_orders), oid_to_cloid_(max_orders), terminal_(by_cloid_.max_size()) {}
+      : by_cloid_(max_orders),
+        oid_to_cloid_(max_orders),
+        twap_to_cloid_(max_orders),
+        terminal_(by_cloid_.max_size()) {}
 
   [[nodiscard]] TrackedOrder* find(const common::ClientOrderId& c) noexcept {
     return by_cloid_.find(c);
@@ -133,6 +145,15 @@ class OrderTable {
     const common::ClientOrderId* c = oid_to_cloid_.find(oid);
     return c == nullptr ? nullptr : by_cloid_.find(*c);
   }
+  [[nodiscard]] TrackedOrder* find_twap(std::uint64_t twap_id) noexcept {
+    const common::ClientOrderId* c = twap_id == 0 ? nullptr : twap_to_cloid_.find(twap_id);
+    return c == nullptr ? nullptr : by_cloid_.find(*c);
+  }
+  void index_twap(std::uint64_t twap_id, const common::ClientOrderId& c) noexcept {
+    if (twap_id == 0) return;
+    if (common::ClientOrderId* slot = twap_to_cloid_.upsert(twap_id)) *slot = c;
+  }
+  void unindex_twap(std::uint64_t twap_id) noexcept { (void)twap_to_cloid_.erase(twap_id); }
   // New order registered before it is sent; nullptr when the table is full.
   TrackedOrder* add(const common::ClientOrderId& c) noexcept { return by_cloid_.upsert(c); }
   void index_oid(std::uint64_t oid, const common::ClientOrderId& c) noexcept {
@@ -157,6 +178,7 @@ class OrderTable {
       const TrackedOrder* o = by_cloid_.find(c);
       if (o == nullptr || !o->terminal) continue;
       if (!o->last.venue_order_id.is_null()) (void)oid_to_cloid_.erase(o->last.venue_order_id.lo);
+      if (o->twap_id != 0) (void)twap_to_cloid_.erase(o->twap_id);
       if (by_cloid_.erase(c)) ++n;
     }
     return n;
@@ -171,6 +193,7 @@ class OrderTable {
  private:
   FixedMap<common::ClientOrderId, TrackedOrder, CloidHash> by_cloid_;
   FixedMap<std::uint64_t, common::ClientOrderId, U64Hash> oid_to_cloid_;
+  FixedMap<std::uint64_t, common::ClientOrderId, U64Hash> twap_to_cloid_;
   std::vector<common::ClientOrderId> terminal_;  // ring of prune candidates, oldest first
   std::size_t terminal_head_ = 0;
   std::size_t terminal_count_ = 0;

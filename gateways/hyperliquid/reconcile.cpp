@@ -46,14 +46,21 @@ void remember(OrderTable& table, TrackedOrder& o, const OrderUpdate& u) noexcept
 
 ReconcileResult Reconciler::reconcile(OrderTable& table, SeenFills& seen,
                                       std::span<const OpenOrderInfo> open_orders,
-                                      std::span<const common::Fill> fills,
-                                      common::Nanos now) const {
+                                      std::span<const common::Fill> fills, common::Nanos now,
+                                      std::span<const std::uint64_t> fill_twaps) const {
   ReconcileResult out;
   // Fills first: an order found filled below is then consistent with the fills already out.
-  for (const auto& f : fills) {
+  for (std::size_t i = 0; i < fills.size(); ++i) {
+    const common::Fill& f = fills[i];
+    const std::uint64_t twap_id = i < fill_twaps.size() ? fill_twaps[i] : 0;
     if (!seen.insert(fill_key(f))) continue;
-    TrackedOrder* o = f.cloid.is_null() ? nullptr : table.find(f.cloid);
-    if (o == nullptr) o = table.find_oid(f.venue_order_id.lo);
+    TrackedOrder* o = nullptr;
+    if (twap_id != 0) {
+      o = table.find_twap(twap_id);
+    } else {
+      o = f.cloid.is_null() ? nullptr : table.find(f.cloid);
+      if (o == nullptr) o = table.find_oid(f.venue_order_id.lo);
+    }
     if (o == nullptr) {
       ++out.foreign_fills;
       continue;
@@ -88,7 +95,7 @@ ReconcileResult Reconciler::reconcile(OrderTable& table, SeenFills& seen,
 
   // Believed live but not listed: gone (filled or cancelled) while we were not looking.
   table.for_each([&](const common::ClientOrderId& cloid, TrackedOrder& o) {
-    if (o.terminal || o.in_flight) return;
+    if (o.terminal || o.in_flight || o.is_twap) return;  // TWAPs: the TWAP history says
     for (const auto& c : listed) {
       if (c == cloid) return;
     }

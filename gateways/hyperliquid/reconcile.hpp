@@ -28,10 +28,12 @@ class Reconciler {
   // sent only; older history is marked seen and skipped). Open orders whose state differs from
   // the last report become OrderUpdates. Orders believed live that the venue does not list
   // and that have no request in flight go to `to_query`. Updates `table` and `seen`.
+  // `fill_twaps` (empty, or one per fill) gives each fill's twapId: slice fills of a native
+  // TWAP belong to that TWAP's order. TWAP orders are never in openOrders and never queried.
   [[nodiscard]] ReconcileResult reconcile(OrderTable& table, SeenFills& seen,
                                           std::span<const OpenOrderInfo> open_orders,
-                                          std::span<const common::Fill> fills,
-                                          common::Nanos now) const;
+                                          std::span<const common::Fill> fills, common::Nanos now,
+                                          std::span<const std::uint64_t> fill_twaps = {}) const;
 
   // One orderStatus answer about `cloid`: the update to report when it differs from what the
   // gateway last said (found -> the venue's status; unknownOid for an order believed live ->

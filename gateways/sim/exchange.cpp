@@ -154,7 +154,8 @@ SubmitResult Exchange::submit(const OrderRequest& req, Nanos now) {
   } else if (market) {
     ref = req.trigger_price;
   }
-  if (!reduce_only && ref.is_positive() && detail::notional_of(ref, qty) < inst.spec.min_notional) {
+  if (!reduce_only && !req.exempt_min_notional && ref.is_positive() &&
+      detail::notional_of(ref, qty) < inst.spec.min_notional) {
     return SubmitResult{SimError::kBelowMinNotional, 0, OrderStatus::kRejected, Qty{}};
   }
   const Qty margin_qty = reduce_only ? Qty{} : qty - std::min(qty, can_reduce);

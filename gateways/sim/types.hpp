@@ -86,6 +86,9 @@ struct OrderRequest {
   bool reduce_only = false;
   common::PositionSide position_side = common::PositionSide::kBoth;
   ClientId client_id;
+  // A slice of a venue-run algo (Hyperliquid native TWAP): the venue checked the minimum
+  // notional on the parent order, so a small slice is not refused for it.
+  bool exempt_min_notional = false;
 };
 
 struct SimOrder {

@@ -71,7 +71,8 @@ void Twap::on_start(StrategyContext& ctx) noexcept {
     const bool ok = ctx.submit(o) == SubmitResult::kAccepted;
     ctx.note(ok ? "twap: native twapOrder sent" : "twap: native twapOrder refused");
     sent_ = ok ? 1 : 0;
-    done_ = true;
+    if (ok) native_ = o.cloid;
+    done_ = !ok;  // otherwise done when the venue reports the TWAP's end (on_order_update)
     return;
   }
   for (std::size_t i = 0; i < offsets_.size(); ++i) {
@@ -159,7 +160,7 @@ void Twap::on_book(StrategyContext& ctx, common::InstrumentId id) noexcept {
 void Twap::on_fill(StrategyContext& ctx, const common::Fill& f) noexcept {
   if (f.instrument != ins_) return;  // the engine routes only this strategy's fills here
   filled_ += f.qty;
-  if (filled_ >= cfg_.total_qty) {
+  if (filled_ >= cfg_.total_qty && !done_) {
     done_ = true;
     NoteBuf nb;
     nb << "twap done: filled " << filled_;
@@ -167,8 +168,42 @@ void Twap::on_fill(StrategyContext& ctx, const common::Fill& f) noexcept {
   }
 }
 
+bool Twap::cancel(StrategyContext& ctx) noexcept {
+  if (!started_ || done_) return false;
+  const auto& ins = ctx.instruments().get(ins_);
+  const common::ClientOrderId target = cfg_.native ? native_ : working_;
+  if (!cfg_.native) {
+    done_ = true;  // no further slices; fills of the one in flight still count
+    working_ = {};
+  }
+  if (target.is_null()) return !cfg_.native;
+  common::OrderIntent c;
+  c.action = common::IntentAction::kCancel;
+  c.cloid = ctx.next_order_id();
+  c.target = target;
+  c.instrument = ins_;
+  c.venue = ins.venue;
+  c.strategy = id_;
+  c.ts_recv = ctx.clock().now_ns();
+  const bool ok = ctx.submit(c) == SubmitResult::kAccepted;
+  ctx.note(ok ? "twap: cancel sent" : "twap: cancel refused");
+  return ok;
+}
+
 void Twap::on_order_update(StrategyContext& ctx, const common::OrderUpdate& u) noexcept {
   using common::OrderStatus;
+  if (cfg_.native && !native_.is_null() && u.cloid == native_) {
+    native_status_ = u.status;
+    const bool terminal = u.status == OrderStatus::kFilled || u.status == OrderStatus::kCancelled ||
+                          u.status == OrderStatus::kRejected || u.status == OrderStatus::kExpired;
+    if (terminal && !done_) {
+      done_ = true;
+      NoteBuf nb;
+      nb << "twap: native TWAP ended, filled " << u.filled_qty << " of " << cfg_.total_qty;
+      ctx.note(nb.view());
+    }
+    return;
+  }
   if (u.cloid == working_ &&
       (u.status == OrderStatus::kRejected || u.status == OrderStatus::kFilled ||
        u.status == OrderStatus::kCancelled)) {

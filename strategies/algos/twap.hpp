@@ -44,7 +44,15 @@ class Twap final : public Strategy {
   void on_fill(StrategyContext& ctx, const common::Fill& f) noexcept override;
   void on_order_update(StrategyContext& ctx, const common::OrderUpdate& u) noexcept override;
 
+  // Stops the algo: native mode cancels the venue TWAP (twapCancel through the gateway) and is
+  // done when the venue's terminal update arrives; sliced mode sends no more slices and
+  // cancels the resting one. False when there is nothing left to stop.
+  bool cancel(StrategyContext& ctx) noexcept;
+
   [[nodiscard]] common::Qty filled() const noexcept { return filled_; }
+  // Native mode: the venue TWAP's order (its client order id) and its last reported status.
+  [[nodiscard]] const common::ClientOrderId& native_order() const noexcept { return native_; }
+  [[nodiscard]] common::OrderStatus native_status() const noexcept { return native_status_; }
   [[nodiscard]] bool done() const noexcept { return done_; }
   [[nodiscard]] int slices_sent() const noexcept { return sent_; }
   // Offsets from start of each slice, fixed at construction (seeded).
@@ -61,6 +69,8 @@ class Twap final : public Strategy {
   common::Nanos start_ = 0;
   common::Qty filled_;
   common::ClientOrderId working_;  // the resting limit slice, if any
+  common::ClientOrderId native_;   // the venue TWAP (native mode)
+  common::OrderStatus native_status_ = common::OrderStatus::kPendingNew;
   int sent_ = 0;
   int pending_slice_ = -1;  // a slice whose book was invalid at its time
   bool started_ = false;

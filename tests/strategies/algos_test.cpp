@@ -193,6 +193,88 @@ TEST(Twap, NativeEmitsOneHyperliquidTwapIntent) {
   EXPECT_EQ(o.type, OrderType::kMarket);
 }
 
+TEST(Twap, NativeSeesTheSliceFillsAndEndsOnTheVenueTerminalUpdate) {
+  auto c = twap_cfg();
+  c.native = true;
+  c.duration = std::chrono::minutes(5);
+  FakeContext ctx;
+  auto id = ctx.add_instrument(VenueId::kHyperliquid, "BTC", 0.1, 0.001);
+  Twap t(common::StrategyId{9}, c, id);
+  t.on_start(ctx);
+  ctx.pump(t);  // the venue accepted it: resting
+  ASSERT_EQ(ctx.intents.size(), 1u);
+  const common::ClientOrderId venue_twap = ctx.intents[0].cloid;
+  EXPECT_EQ(t.native_order(), venue_twap);
+  EXPECT_FALSE(t.done());  // running at the venue
+  EXPECT_EQ(t.native_status(), common::OrderStatus::kNew);
+  // Slices as the gateway reports them: fills on the TWAP's order, then its end.
+  common::Fill f;
+  f.cloid = venue_twap;
+  f.instrument = id;
+  f.strategy = common::StrategyId{9};
+  f.side = Side::kBuy;
+  f.price = px(100);
+  for (double q : {0.3, 0.7}) {
+    f.qty = qt(q);
+    t.on_fill(ctx, f);
+  }
+  EXPECT_EQ(t.filled(), qt(1));
+  common::OrderUpdate u;
+  u.cloid = venue_twap;
+  u.instrument = id;
+  u.qty = qt(1);
+  u.filled_qty = qt(1);
+  u.status = common::OrderStatus::kFilled;
+  t.on_order_update(ctx, u);
+  EXPECT_TRUE(t.done());
+  EXPECT_EQ(t.native_status(), common::OrderStatus::kFilled);
+  EXPECT_FALSE(t.cancel(ctx));  // nothing left to stop
+  EXPECT_EQ(ctx.intents.size(), 1u);
+}
+
+TEST(Twap, CancellingTheNativeAlgoCancelsTheVenueTwap) {
+  auto c = twap_cfg();
+  c.native = true;
+  c.duration = std::chrono::minutes(5);
+  FakeContext ctx;
+  auto id = ctx.add_instrument(VenueId::kHyperliquid, "BTC", 0.1, 0.001);
+  Twap t(common::StrategyId{9}, c, id);
+  t.on_start(ctx);
+  ctx.pump(t);
+  common::Fill f;
+  f.cloid = t.native_order();
+  f.instrument = id;
+  f.price = px(100);
+  f.qty = qt(0.2);
+  t.on_fill(ctx, f);
+  ASSERT_TRUE(t.cancel(ctx));
+  ASSERT_EQ(ctx.intents.size(), 2u);
+  EXPECT_EQ(ctx.intents[1].action, IntentAction::kCancel);
+  EXPECT_EQ(ctx.intents[1].target, t.native_order());
+  EXPECT_EQ(ctx.intents[1].instrument, id);
+  EXPECT_FALSE(t.done());  // until the venue says the TWAP ended
+  ctx.pump(t);             // the cancel lands: kCancelled
+  EXPECT_TRUE(t.done());
+  EXPECT_EQ(t.native_status(), common::OrderStatus::kCancelled);
+  EXPECT_EQ(t.filled(), qt(0.2));
+}
+
+TEST(Twap, CancellingTheSlicedAlgoStopsItsSlices) {
+  FakeContext ctx;
+  auto id = ctx.add_instrument(VenueId::kHyperliquid, "BTC", 0.1, 0.001);
+  ctx.set_mid(id, 100);
+  Twap t(common::StrategyId{9}, twap_cfg(), id);
+  const auto t0 = ctx.clock().now_ns();
+  t.on_start(ctx);
+  ctx.pump(t);
+  ASSERT_EQ(ctx.new_orders().size(), 1u);
+  EXPECT_TRUE(t.cancel(ctx));
+  EXPECT_TRUE(t.done());
+  ctx.advance(t0 + 70 * kSec);
+  ctx.pump(t);
+  EXPECT_EQ(ctx.new_orders().size(), 1u);  // no more slices
+}
+
 TEST(TwapConfig, ParsesPaperKeysAndRejectsBadNative) {
   ParamMap ok = {{"side", "buy"}, {"total_qty", "0.01"}, {"duration", "30m"}, {"slices", "30"}};
   auto r = load_params<TwapConfig>(ok, [](common::ConfigNode& n, TwapConfig& c) { load(n, c); });

@@ -11,7 +11,7 @@ std::unique_ptr<VenueProtocol> make_protocol(VenueContext& ctx, const SimConfig&
 std::unique_ptr<VenueProtocol> make_protocol(VenueContext& ctx, const SimConfig& cfg) {
   switch (ctx.config.venue) {
     case common::VenueId::kHyperliquid:
-      return make_hyperliquid_protocol(ctx, cfg.hl_mainnet);
+      return make_hyperliquid_protocol(ctx, cfg.hl_mainnet, cfg.hl_twap_slice_ms);
     case common::VenueId::kBinance:
       return make_binance_protocol(ctx);
     case common::VenueId::kBybit:

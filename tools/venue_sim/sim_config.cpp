@@ -238,6 +238,8 @@ void load_root(ConfigNode& n, SimConfig& c) {
              common::enum_parser(std::array<common::EnumName<std::string>, 2>{
                  {{"mainnet", "mainnet"}, {"testnet", "testnet"}}}));
   c.hl_mainnet = network == "mainnet";
+  n.optional("hyperliquid_twap_slice_ms", &c.hl_twap_slice_ms, c.hl_twap_slice_ms,
+             common::int_parser<std::uint32_t>(1, 3'600'000));
   if (n.has("venues")) {
     n.optional_map("venues", &c, [](ConfigNode& vn, SimConfig& cfg) {
       for (VenueId v : common::kAllVenues) {

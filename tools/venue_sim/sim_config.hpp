@@ -55,6 +55,7 @@ struct SimConfig {
   std::string host = "127.0.0.1";
   std::uint16_t admin_port = 8100;
   bool hl_mainnet = true;                     // phantom-agent source "a" (mainnet) or "b"
+  std::uint32_t hl_twap_slice_ms = 30000;     // Hyperliquid native TWAP: time between slices
   std::uint32_t slow_consumer_limit = 10000;  // default per-session WS send-queue bound
   std::string cert_pem_path;                  // where to write the TLS cert (empty: nowhere)
   std::array<SimVenueSettings, common::kVenueCount> venues;  // indexed by common::index(VenueId)

@@ -439,6 +439,101 @@ TEST_F(OrderCodecTest, UserFillsAndUserEvents) {
   EXPECT_TRUE(parser_.fills().empty());
 }
 
+TEST_F(OrderCodecTest, TwapIdOnFillsSliceFillsAndHistory) {
+  // userFills: "twapId":null on an ordinary fill, a number on a slice fill (either order).
+  ws(R"({"channel":"userFills","data":{"user":"0xabc","fills":[)"
+     R"({"coin":"BTC","px":"100","sz":"1","side":"B","time":1,"oid":2,"tid":3,"fee":"0.1",)"
+     R"("crossed":true,"twapId":null},)"
+     R"({"twapId":3156,"coin":"BTC","px":"101","sz":"0.5","side":"B","time":2,"oid":4,"tid":5,)"
+     R"("fee":"0.1","crossed":true,"hash":"0x00"}]}})");
+  ASSERT_EQ(parser_.fills().size(), 2u);
+  ASSERT_EQ(parser_.fill_twap_ids().size(), 2u);
+  EXPECT_EQ(parser_.fill_twap_ids()[0], 0u);
+  EXPECT_EQ(parser_.fill_twap_ids()[1], 3156u);
+  EXPECT_EQ(parser_.fills()[1].qty, *Qty::parse("0.5"));
+
+  // userTwapSliceFills: {"fill":{WsFill},"twapId":N}; the docs' info example shape.
+  EXPECT_EQ(
+      ws(R"({"channel":"userTwapSliceFills","data":{"isSnapshot":true,"user":"0xabc",)"
+         R"("twapSliceFills":[{"fill":)" +
+             std::string(kWsFill) +
+             R"(,"twapId":3156},{"twapId":7,"fill":{"coin":"NOPE","px":"1","sz":"1","side":"B",)"
+             R"("time":1,"oid":1,"tid":1,"fee":"0","crossed":true}}]}})",
+         9),
+      ExecFrameKind::kTwapSliceFills);
+  EXPECT_TRUE(parser_.fills_snapshot());
+  ASSERT_EQ(parser_.fills().size(), 1u);  // the unknown coin is dropped and counted
+  expect_ws_fill(parser_.fills()[0], avax_);
+  EXPECT_EQ(parser_.fill_twap_ids()[0], 3156u);
+  EXPECT_EQ(parser_.fills()[0].ts_recv, 9);
+
+  // userTwapHistory: activated / finished / terminated / error and an unknown status string.
+  const std::string state =
+      R"("state":{"coin":"BTC","user":"0xabc","side":"A","sz":"0.3","executedSz":"0.1",)"
+      R"("executedNtl":"10.5","minutes":5,"reduceOnly":true,"randomize":false,"timestamp":1})";
+  EXPECT_EQ(ws(R"({"channel":"userTwapHistory","data":{"user":"0xabc","history":[)"
+               R"({"time":1700000000,)" +
+               state +
+               R"(,"status":{"status":"activated","description":""},"twapId":11},)"
+               R"({"time":1700000001,)" +
+               state +
+               R"(,"status":{"status":"terminated","description":""},"twapId":11},)"
+               R"({)" +
+               state +
+               R"(,"status":{"status":"finished"}},)"
+               R"({)" +
+               state +
+               R"(,"status":{"status":"error","description":"x"},"twapId":12},)"
+               R"({)" +
+               state + R"(,"status":{"status":"paused"},"twapId":13}]}})"),
+            ExecFrameKind::kTwapHistory);
+  EXPECT_FALSE(parser_.fills_snapshot());
+  const auto h = parser_.twap_history();
+  ASSERT_EQ(h.size(), 5u);
+  EXPECT_EQ(h[0].status, TwapStatus::kActivated);
+  EXPECT_EQ(h[0].twap_id, 11u);
+  EXPECT_EQ(h[0].instrument, btc_);
+  EXPECT_EQ(h[0].side, common::Side::kSell);
+  EXPECT_EQ(h[0].size, *Qty::parse("0.3"));
+  EXPECT_EQ(h[0].executed, *Qty::parse("0.1"));
+  EXPECT_EQ(h[0].executed_ntl, *Money::parse("10.5"));
+  EXPECT_TRUE(h[0].reduce_only);
+  EXPECT_EQ(h[0].ts_venue, 1'700'000'000'000'000'000);
+  EXPECT_EQ(h[1].status, TwapStatus::kTerminated);
+  EXPECT_EQ(h[2].status, TwapStatus::kFinished);
+  EXPECT_EQ(h[2].twap_id, 0u);  // absent in the docs' sketch
+  EXPECT_EQ(h[3].status, TwapStatus::kError);
+  EXPECT_EQ(h[4].status, TwapStatus::kUnknown);
+
+  // Malformed: a slice fill without its twapId, disagreeing ids, a history entry without state.
+  const auto before = parser_.counters().malformed.load();
+  EXPECT_FALSE(parser_.parse_ws_unpadded(
+      R"({"channel":"userTwapSliceFills","data":{"twapSliceFills":[{"fill":)" +
+          std::string(kWsFill) + "}]}}",
+      1));
+  EXPECT_FALSE(parser_.parse_ws_unpadded(
+      R"({"channel":"userTwapSliceFills","data":{"twapSliceFills":[{"twapId":1,"fill":{"coin":"BTC",)"
+      R"("px":"1","sz":"1","side":"B","time":1,"oid":1,"tid":1,"fee":"0","crossed":true,"twapId":2}}]}})",
+      1));
+  EXPECT_FALSE(parser_.parse_ws_unpadded(
+      R"({"channel":"userTwapHistory","data":{"history":[{"status":{"status":"finished"},"twapId":1}]}})",
+      1));
+  EXPECT_EQ(parser_.counters().malformed.load(), before + 3);
+  EXPECT_TRUE(parser_.twap_history().empty());
+
+  // /info userFills keeps the twapId per fill when asked.
+  std::vector<std::uint64_t> ids;
+  const auto fills = info_.parse_user_fills(
+      R"([{"coin":"BTC","px":"100","sz":"1","side":"B","time":1,"oid":2,"tid":3,"fee":"0.1",)"
+      R"("crossed":true,"twapId":42},{"coin":"BTC","px":"100","sz":"1","side":"B","time":1,)"
+      R"("oid":2,"tid":4,"fee":"0.1","crossed":true,"twapId":null}])",
+      &ids);
+  ASSERT_TRUE(fills.ok());
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0], 42u);
+  EXPECT_EQ(ids[1], 0u);
+}
+
 TEST_F(OrderCodecTest, ControlFrames) {
   EXPECT_EQ(ws("Websocket connection established."), ExecFrameKind::kHello);
   EXPECT_EQ(ws(R"({"channel":"pong"})"), ExecFrameKind::kPong);

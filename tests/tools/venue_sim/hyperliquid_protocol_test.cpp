@@ -7,6 +7,8 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/instrument.hpp"
 #include "gateways/hyperliquid/md_codec.hpp"
@@ -89,7 +91,13 @@ class HyperliquidProtocol : public ::testing::Test {
     return o + R"(}],"grouping":"na"})";
   }
 
-  SimHarness h_;
+  static SimConfig config() {
+    SimConfig cfg = harness_config();
+    cfg.hl_twap_slice_ms = 50;  // native TWAPs: 10 slices of a 5-minute TWAP in half a second
+    return cfg;
+  }
+
+  SimHarness h_{config()};
   SimHttpClient http_{h_.hl_port()};
   SimHttpClient admin_{h_.admin_port()};
   std::shared_ptr<const gateways::crypto::EcdsaKey> key_;
@@ -313,6 +321,187 @@ TEST_F(HyperliquidProtocol, InfoShapes) {
   EXPECT_EQ(http_.request("POST", "/exchange", "not json").status, 422);
   EXPECT_EQ(info(R"({"type":"orderStatus","user":")" + user_ + R"(","oid":999999})"),
             R"({"status":"unknownOid"})");
+}
+
+// ---- native TWAP ----------------------------------------------------------------------------
+
+std::string twap_order(std::string_view sz, bool buy, bool reduce_only, std::int64_t minutes) {
+  return R"({"type":"twapOrder","twap":{"a":0,"b":)" + std::string(buy ? "true" : "false") +
+         R"(,"s":")" + std::string(sz) + R"(","r":)" + (reduce_only ? "true" : "false") +
+         R"(,"m":)" + std::to_string(minutes) + R"(,"t":false}})";
+}
+std::string twap_cancel(std::uint64_t id) {
+  return R"({"type":"twapCancel","a":0,"t":)" + std::to_string(id) + "}";
+}
+
+// The user's TWAP feeds over one WS connection, parsed with the project's exec codec.
+struct TwapWatch {
+  TwapWatch(std::uint16_t port, const std::string& user, hlg::ExecParser& p)
+      : ws(port, "/ws"), exec(p) {
+    EXPECT_TRUE(ws.read());
+    for (std::string_view t : {"userFills", "userTwapSliceFills", "userTwapHistory"}) {
+      ws.send(R"({"method":"subscribe","subscription":{"type":")" + std::string(t) +
+              R"(","user":")" + user + "\"}}");
+      EXPECT_TRUE(ws.read_until("subscriptionResponse"));
+    }
+  }
+  // Reads until the history reports `status` for `id` (or the time runs out).
+  bool until_status(std::uint64_t id, hlg::TwapStatus status,
+                    std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      auto f = ws.read(std::chrono::milliseconds(500));
+      if (!f) continue;
+      auto r = exec.parse_ws_unpadded(*f, 0);
+      if (!r) continue;
+      if (*r == hlg::ExecFrameKind::kUserFills || *r == hlg::ExecFrameKind::kTwapSliceFills) {
+        auto& into = *r == hlg::ExecFrameKind::kUserFills ? user_fills : slice_fills;
+        for (std::size_t i = 0; i < exec.fills().size(); ++i) {
+          into.push_back({exec.fills()[i], exec.fill_twap_ids()[i]});
+        }
+      }
+      if (*r == hlg::ExecFrameKind::kTwapHistory) {
+        for (const auto& e : exec.twap_history()) {
+          history.push_back(e);
+          if (e.twap_id == id && e.status == status) return true;
+        }
+      }
+    }
+    return false;
+  }
+  common::Qty slices_of(std::uint64_t id) const {
+    common::Qty q;
+    for (const auto& [f, t] : slice_fills) q += t == id ? f.qty : common::Qty{};
+    return q;
+  }
+
+  SimWsClient ws;
+  hlg::ExecParser& exec;
+  std::vector<std::pair<common::Fill, std::uint64_t>> user_fills, slice_fills;
+  std::vector<hlg::TwapHistoryEntry> history;
+};
+
+std::string szi_of(const std::string& clearinghouse) {
+  const auto at = clearinghouse.find(R"("coin":"BTC","szi":")");
+  if (at == std::string::npos) return "0";
+  const auto from = at + 20;
+  return clearinghouse.substr(from, clearinghouse.find('"', from) - from);
+}
+
+TEST_F(HyperliquidProtocol, TwapOrderIsValidatedLikeTheVenue) {
+  auto status_error = [&](const std::string& action) {
+    const auto& r = parse(post_exchange(action, nonce()));
+    EXPECT_EQ(r.statuses.size(), 1u);
+    return r.statuses.empty() ? std::string() : std::string(r.statuses[0].text);
+  };
+  EXPECT_EQ(status_error(twap_order("0.005", true, false, 1)), "Invalid TWAP duration: 1 min(s)");
+  EXPECT_EQ(last_.kind, hlg::ResponseKind::kTwapOrder);
+  EXPECT_EQ(status_error(twap_order("0.005", true, false, 1441)),
+            "Invalid TWAP duration: 1441 min(s)");
+  EXPECT_EQ(status_error(twap_order("0.000001", true, false, 5)), "Order has invalid size.");
+  EXPECT_EQ(status_error(twap_order("0.00001", true, false, 5)),
+            "Order must have minimum value of $10.");
+  EXPECT_EQ(status_error(twap_order("0.005", false, true, 5)),
+            "Reduce only order would increase position.");
+  EXPECT_EQ(status_error(twap_cancel(424242)),
+            "TWAP was never placed, already canceled, or filled.");
+  EXPECT_EQ(last_.kind, hlg::ResponseKind::kTwapCancel);
+  // Signature and nonce rules as for every action: a replayed nonce is refused.
+  const std::uint64_t n = nonce();
+  static_cast<void>(post_exchange(twap_order("0.005", true, false, 1), n));
+  const auto& dup = parse(post_exchange(twap_order("0.005", true, false, 5), n));
+  EXPECT_EQ(dup.kind, hlg::ResponseKind::kError);
+  EXPECT_EQ(dup.reject, common::RejectReason::kBadNonce);
+  EXPECT_EQ(info(R"({"type":"twapHistory","user":")" + user_ + "\"}"), "[]");
+}
+
+TEST_F(HyperliquidProtocol, TwapSlicesFillOverTimeWithTheTwapIdAndFinish) {
+  TwapWatch watch(h_.hl_port(), user_, exec_);
+  static_cast<void>(bbo());
+  const auto& r = parse(post_exchange(twap_order("0.005", true, false, 5), nonce()));
+  ASSERT_EQ(r.kind, hlg::ResponseKind::kTwapOrder);
+  ASSERT_EQ(r.statuses.size(), 1u);
+  ASSERT_EQ(r.statuses[0].kind, hlg::ActionStatusKind::kTwapRunning);
+  const std::uint64_t id = r.statuses[0].twap_id;
+  ASSERT_NE(id, 0u);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(watch.until_status(id, hlg::TwapStatus::kFinished));
+  // 10 slices, 50 ms apart: not all at once.
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(400));
+  const auto& end = watch.history.back();
+  EXPECT_EQ(end.executed, *common::Qty::parse("0.005"));
+  EXPECT_EQ(watch.slices_of(id), end.executed);
+  EXPECT_GE(watch.slice_fills.size(), 10u);  // at least one fill per slice
+  common::Qty on_user_fills;
+  for (const auto& [f, t] : watch.user_fills) {
+    if (t == id) on_user_fills += f.qty;
+  }
+  EXPECT_EQ(on_user_fills, end.executed);  // the same fills on userFills, tagged
+  bool activated = false;
+  for (const auto& e : watch.history)
+    activated |= e.twap_id == id && e.status == hlg::TwapStatus::kActivated;
+  EXPECT_TRUE(activated);
+
+  const auto hist = info(R"({"type":"twapHistory","user":")" + user_ + "\"}");
+  EXPECT_NE(hist.find(R"("status":"activated")"), std::string::npos) << hist;
+  EXPECT_NE(hist.find(R"("status":"finished")"), std::string::npos) << hist;
+  const auto fills = info(R"({"type":"userFills","user":")" + user_ + "\"}");
+  EXPECT_NE(fills.find("\"twapId\":" + std::to_string(id)), std::string::npos);
+  const auto slices = info(R"({"type":"userTwapSliceFills","user":")" + user_ + "\"}");
+  EXPECT_NE(slices.find("\"twapId\":" + std::to_string(id)), std::string::npos);
+  // Booked like any fill: the position and the fees.
+  const auto ch = info(R"({"type":"clearinghouseState","user":")" + user_ + "\"}");
+  EXPECT_EQ(szi_of(ch), "0.005") << ch;
+  for (const auto& [f, t] : watch.slice_fills) EXPECT_TRUE(f.fee.is_positive());
+  // A finished TWAP cannot be cancelled.
+  const auto& c = parse(post_exchange(twap_cancel(id), nonce()));
+  ASSERT_EQ(c.statuses.size(), 1u);
+  EXPECT_EQ(c.statuses[0].kind, hlg::ActionStatusKind::kError);
+}
+
+TEST_F(HyperliquidProtocol, TwapCancelStopsTheSlices) {
+  TwapWatch watch(h_.hl_port(), user_, exec_);
+  static_cast<void>(bbo());
+  // 1440 minutes = 2880 slices: one lot every 50 ms, far from done when cancelled.
+  const auto& r = parse(post_exchange(twap_order("0.05", true, false, 1440), nonce()));
+  ASSERT_EQ(r.statuses.size(), 1u);
+  ASSERT_EQ(r.statuses[0].kind, hlg::ActionStatusKind::kTwapRunning);
+  const std::uint64_t id = r.statuses[0].twap_id;
+  std::this_thread::sleep_for(300ms);
+  const auto& c = parse(post_exchange(twap_cancel(id), nonce()));
+  ASSERT_EQ(c.kind, hlg::ResponseKind::kTwapCancel);
+  ASSERT_EQ(c.statuses.size(), 1u);
+  EXPECT_EQ(c.statuses[0].kind, hlg::ActionStatusKind::kSuccess);
+  ASSERT_TRUE(watch.until_status(id, hlg::TwapStatus::kTerminated));
+  const common::Qty executed = watch.history.back().executed;
+  EXPECT_TRUE(executed.is_positive());
+  EXPECT_LT(executed, *common::Qty::parse("0.05"));
+  const auto ch1 = info(R"({"type":"clearinghouseState","user":")" + user_ + "\"}");
+  std::this_thread::sleep_for(200ms);  // four more slice times: nothing may trade
+  const auto ch2 = info(R"({"type":"clearinghouseState","user":")" + user_ + "\"}");
+  EXPECT_EQ(szi_of(ch1), executed.to_string());
+  EXPECT_EQ(szi_of(ch2), szi_of(ch1));
+  const auto& again = parse(post_exchange(twap_cancel(id), nonce()));
+  ASSERT_EQ(again.statuses.size(), 1u);
+  EXPECT_EQ(again.statuses[0].text, "TWAP was never placed, already canceled, or filled.");
+}
+
+TEST_F(HyperliquidProtocol, ReduceOnlyTwapNeverFlipsThePosition) {
+  TwapWatch watch(h_.hl_port(), user_, exec_);
+  const auto [bid, ask] = bbo();
+  const auto& o = parse(post_exchange(order(ask + ask / 50, "0.002", true, "Ioc"), nonce()));
+  ASSERT_EQ(o.statuses.size(), 1u);
+  ASSERT_EQ(o.statuses[0].kind, hlg::ActionStatusKind::kFilled);
+  // Sell more than the position, reduce-only: the slices stop at flat.
+  const auto& r = parse(post_exchange(twap_order("0.005", false, true, 5), nonce()));
+  ASSERT_EQ(r.statuses.size(), 1u);
+  ASSERT_EQ(r.statuses[0].kind, hlg::ActionStatusKind::kTwapRunning);
+  const std::uint64_t id = r.statuses[0].twap_id;
+  ASSERT_TRUE(watch.until_status(id, hlg::TwapStatus::kFinished));
+  EXPECT_EQ(watch.history.back().executed, *common::Qty::parse("0.002"));
+  EXPECT_EQ(watch.slices_of(id), *common::Qty::parse("0.002"));
+  const auto ch = info(R"({"type":"clearinghouseState","user":")" + user_ + "\"}");
+  EXPECT_EQ(szi_of(ch), "0") << ch;
 }
 
 }  // namespace

@@ -468,14 +468,8 @@ std::string HlProtocol::exchange_action(std::string_view body, Nanos now, int* s
     }
     return ok_default();
   }
-  if (type == "twapOrder") {
-    return "{\"status\":\"ok\",\"response\":{\"type\":\"twapOrder\",\"data\":{\"status\":"
-           "{\"error\":\"TWAP orders are not supported by the simulator.\"}}}}";
-  }
-  if (type == "twapCancel") {
-    return "{\"status\":\"ok\",\"response\":{\"type\":\"twapCancel\",\"data\":{\"status\":"
-           "{\"error\":\"TWAP was never placed, already canceled, or filled.\"}}}}";
-  }
+  if (type == "twapOrder") return twap_order(*acc, action, now, status);
+  if (type == "twapCancel") return twap_cancel(*acc, action, now, status);
   if (type == "noop") return ok_default();
   // Referral codes carry no economics in the simulator; a signed request is acknowledged as
   // the venue acknowledges a valid code.

@@ -220,6 +220,19 @@ std::string HlProtocol::info(std::string_view body, Nanos now, int* status) {
     o.key("isCanonical").boolean(true).key("evmContract").null().key("fullName").null();
     o.end_object().end_array().end_object();
     if (type == "spotMetaAndAssetCtxs") o.begin_array().end_array().end_array();
+  } else if (type == "twapHistory" || type == "userTwapSliceFills") {
+    if (user.empty()) {
+      *status = 422;
+      return std::string(kDeserializeError);
+    }
+    // Oldest first (the venue doc does not give the order).
+    o.begin_array();
+    if (acc != nullptr) {
+      for (const auto& e : type == "twapHistory" ? acc->twap_history_log : acc->twap_fill_log) {
+        o.raw(e);
+      }
+    }
+    o.end_array();
   } else if (type == "perpDexs") {
     o.begin_array().null().end_array();  // only the first (default) perp dex
   } else if (type == "userAbstraction") {

@@ -20,6 +20,11 @@ std::unique_ptr<VenueProtocol> make_hyperliquid_protocol(VenueContext& ctx, bool
   return std::make_unique<hl::HlProtocol>(ctx, mainnet);
 }
 
+std::unique_ptr<VenueProtocol> make_hyperliquid_protocol(VenueContext& ctx, bool mainnet,
+                                                         std::uint32_t twap_slice_ms) {
+  return std::make_unique<hl::HlProtocol>(ctx, mainnet, twap_slice_ms);
+}
+
 namespace hl {
 
 namespace {
@@ -37,8 +42,11 @@ std::int64_t ms(Nanos ns) { return ns / 1'000'000; }
 
 }  // namespace
 
-HlProtocol::HlProtocol(VenueContext& ctx, bool mainnet)
-    : ctx_(ctx), ex_(ctx.exchange), mainnet_(mainnet) {
+HlProtocol::HlProtocol(VenueContext& ctx, bool mainnet, std::uint32_t twap_slice_ms)
+    : ctx_(ctx),
+      ex_(ctx.exchange),
+      mainnet_(mainnet),
+      twap_slice_ns_(static_cast<Nanos>(twap_slice_ms == 0 ? 1 : twap_slice_ms) * 1'000'000) {
   for (const auto& i : ctx.config.instruments) {
     HlInstrument h;
     h.cfg = &i;
@@ -190,7 +198,8 @@ void HlProtocol::handle_subscribe(HlSession& s, simdjson::dom::element sub, bool
   if (type == "l2Book" || type == "trades" || type == "bbo") {
     if (by_coin(coin) == nullptr) return invalid();
     want.key = std::string(coin);
-  } else if (type == "orderUpdates" || type == "userFills" || type == "userEvents") {
+  } else if (type == "orderUpdates" || type == "userFills" || type == "userEvents" ||
+             type == "userTwapSliceFills" || type == "userTwapHistory") {
     Address a{};
     if (!parse_address(user, &a)) return invalid();
     want.key = lower(user);
@@ -235,6 +244,15 @@ void HlProtocol::handle_subscribe(HlSession& s, simdjson::dom::element sub, bool
     o.kv("user", want.key).key("fills").begin_array();
     if (HlAccount* acc = by_user(want.key)) {
       ex_.for_each_fill(acc->id, [&](const gs::SimFill& f) { write_fill(o, f); });
+    }
+    o.end_array().end_object().end_object();
+    s.ws->send(o.take());
+  } else if (type == "userTwapSliceFills" || type == "userTwapHistory") {
+    const bool fills = type == "userTwapSliceFills";
+    o.begin_object().kv("channel", type).key("data").begin_object().kv_bool("isSnapshot", true);
+    o.kv("user", want.key).key(fills ? "twapSliceFills" : "history").begin_array();
+    if (HlAccount* acc = by_user(want.key)) {
+      for (const auto& e : fills ? acc->twap_fill_log : acc->twap_history_log) o.raw(e);
     }
     o.end_array().end_object().end_object();
     s.ws->send(o.take());
@@ -319,6 +337,7 @@ void HlProtocol::broadcast(std::string_view type, std::string_view key, const st
 // ---- publishing ------------------------------------------------------------------------------
 
 void HlProtocol::on_tick(Nanos now) {
+  run_twaps(now);  // the venue runs them whether anyone listens or not
   for (auto& acc : accounts_) {
     if (acc.dead_man_at != 0 && now >= acc.dead_man_at) acc.dead_man_at = 0;
   }
@@ -328,6 +347,8 @@ void HlProtocol::on_tick(Nanos now) {
       a.order_updates.clear();
       a.fills.clear();
       a.non_user_cancels.clear();
+      a.twap_slice_fills.clear();
+      a.twap_history.clear();
     }
     return;
   }
@@ -407,6 +428,18 @@ void HlProtocol::on_tick(Nanos now) {
           "{\"channel\":\"user\",\"data\":{\"nonUserCancel\":[" + acc.non_user_cancels + "]}}");
       acc.non_user_cancels.clear();
     }
+    // After the fills: a client that sees the TWAP finish has seen its last slice fill.
+    for (auto* pending : {&acc.twap_slice_fills, &acc.twap_history}) {
+      if (pending->empty()) continue;
+      const bool fills = pending == &acc.twap_slice_fills;
+      const std::string_view channel = fills ? "userTwapSliceFills" : "userTwapHistory";
+      cex::JsonWriter o;
+      o.begin_object().kv("channel", channel).key("data").begin_object();
+      o.kv("user", acc.address_hex).key(fills ? "twapSliceFills" : "history");
+      o.raw("[" + *pending + "]").end_object().end_object();
+      broadcast(channel, acc.address_hex, o.take());
+      pending->clear();
+    }
   }
 }
 
@@ -440,6 +473,13 @@ void HlProtocol::on_trade(common::InstrumentId id, common::Price px, common::Qty
 void HlProtocol::on_order(const gs::SimOrder& ord) {
   HlAccount* acc = by_account_id(ord.account);
   if (acc == nullptr) return;
+  // A TWAP slice (the only IOC of the account while a slice is submitted; an IOC never rests,
+  // so it is not a maker here) is the venue's order, not the user's: reported through the
+  // TWAP feeds and fills, not orderUpdates (the venue doc is silent on this).
+  if (slicing_twap_ != 0 && ord.account == slicing_account_ &&
+      ord.tif == common::TimeInForce::kIoc) {
+    return;
+  }
   cex::JsonWriter o;
   o.begin_object().key("order");
   write_order_basic(o, ord);
@@ -451,10 +491,24 @@ void HlProtocol::on_order(const gs::SimOrder& ord) {
 void HlProtocol::on_fill(const gs::SimFill& f) {
   HlAccount* acc = by_account_id(f.account);
   if (acc == nullptr) return;
+  // The taker side of a match made while a TWAP slice is submitted is that slice's fill.
+  const bool slice = slicing_twap_ != 0 && f.account == slicing_account_ &&
+                     f.liquidity == common::Liquidity::kTaker;
+  if (slice) twap_orders_[f.order_id] = slicing_twap_;
   cex::JsonWriter o;
   write_fill(o, f);
   if (!acc->fills.empty()) acc->fills.push_back(',');
   acc->fills += o.view();
+  if (slice) {
+    cex::JsonWriter e;
+    e.begin_object().key("fill").raw(o.view()).kv_unum("twapId", slicing_twap_).end_object();
+    if (!acc->twap_slice_fills.empty()) acc->twap_slice_fills.push_back(',');
+    acc->twap_slice_fills += e.view();
+    acc->twap_fill_log.emplace_back(e.view());
+    if (acc->twap_fill_log.size() > 2000) {  // the venue answers the 2000 most recent
+      acc->twap_fill_log.erase(acc->twap_fill_log.begin());
+    }
+  }
 }
 
 // ---- shared writers --------------------------------------------------------------------------
@@ -591,8 +645,11 @@ void HlProtocol::write_fill(cex::JsonWriter& o, const gs::SimFill& f,
   } else {
     dir = start.is_positive() ? (pos.is_negative() ? "Long > Short" : "Close Long") : "Open Short";
   }
+  // TWAP slice fills carry a zero hash at the venue (info userTwapSliceFills example).
+  const std::uint64_t twap_id = twap_of_order(f.order_id);
   char hash[67];
-  std::snprintf(hash, sizeof hash, "0x%064llx", static_cast<unsigned long long>(f.trade_id));
+  std::snprintf(hash, sizeof hash, "0x%064llx",
+                static_cast<unsigned long long>(twap_id != 0 ? 0 : f.trade_id));
   o.begin_object()
       .kv("coin", ex_.spec(f.instrument).symbol)
       .kv_dec("px", f.price)
@@ -603,6 +660,11 @@ void HlProtocol::write_fill(cex::JsonWriter& o, const gs::SimFill& f,
   o.kv_bool("crossed", f.liquidity == common::Liquidity::kTaker).kv_dec("fee", f.fee);
   o.kv_unum("tid", f.trade_id & ((1ull << 50) - 1)).kv("feeToken", "USDC");
   if (!f.client_id.empty()) o.kv("cloid", f.client_id.view());
+  if (twap_id != 0) {
+    o.kv_unum("twapId", twap_id);
+  } else {
+    o.key("twapId").null();
+  }
   o.end_object();
 }
 

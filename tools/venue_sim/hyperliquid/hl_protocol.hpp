@@ -26,6 +26,10 @@ namespace peregrine::venue_sim {
 // make_hyperliquid_protocol (venue_context.hpp) serves mainnet signatures; this one chooses.
 [[nodiscard]] std::unique_ptr<VenueProtocol> make_hyperliquid_protocol(VenueContext& ctx,
                                                                        bool mainnet);
+// ... and the time between two slices of a native TWAP (the venue: 30 s; tests shorten it).
+[[nodiscard]] std::unique_ptr<VenueProtocol> make_hyperliquid_protocol(VenueContext& ctx,
+                                                                       bool mainnet,
+                                                                       std::uint32_t twap_slice_ms);
 }  // namespace peregrine::venue_sim
 
 namespace peregrine::venue_sim::hl {
@@ -49,6 +53,31 @@ struct HlAccount {
   std::string order_updates;  // pending orderUpdates entries
   std::string fills;          // pending WsFill entries
   std::string non_user_cancels;
+  std::string twap_slice_fills;  // pending userTwapSliceFills entries
+  std::string twap_history;      // pending userTwapHistory entries
+  // Everything so far, oldest first: WS snapshots and /info twapHistory, userTwapSliceFills.
+  std::vector<std::string> twap_history_log;
+  std::vector<std::string> twap_fill_log;
+};
+
+// A native TWAP the venue runs (hl_twap.cpp): market slices every slice interval, each
+// remaining / remaining slices, at most 3x the even slice, no worse than 3% from the mid.
+struct HlTwap {
+  std::uint64_t id = 0;
+  gs::AccountId account = 0;
+  const HlInstrument* inst = nullptr;
+  common::Side side = common::Side::kBuy;
+  common::Qty total;
+  common::Qty executed;
+  common::Money executed_ntl;
+  std::uint32_t minutes = 0;
+  std::uint32_t slices = 0;  // 2 per minute (one per 30 s at the venue)
+  std::uint32_t slices_done = 0;
+  common::Nanos created = 0;
+  common::Nanos next_at = 0;
+  bool reduce_only = false;
+  bool randomize = false;
+  bool running = true;
 };
 
 struct Subscription {
@@ -64,7 +93,7 @@ struct HlSession {
 
 class HlProtocol final : public VenueProtocol, public gs::Listener {
  public:
-  HlProtocol(VenueContext& ctx, bool mainnet);
+  HlProtocol(VenueContext& ctx, bool mainnet, std::uint32_t twap_slice_ms = 30000);
   ~HlProtocol() override;
 
   common::VenueId venue() const noexcept override { return common::VenueId::kHyperliquid; }
@@ -89,6 +118,7 @@ class HlProtocol final : public VenueProtocol, public gs::Listener {
   std::string exchange_action(std::string_view body, Nanos now, int* status);
 
   [[nodiscard]] HlInstrument* find_asset(std::int64_t asset) noexcept { return by_asset(asset); }
+  [[nodiscard]] const std::vector<HlTwap>& twaps() const noexcept { return twaps_; }
 
  private:
   [[nodiscard]] HlInstrument* by_coin(std::string_view coin) noexcept;
@@ -107,6 +137,16 @@ class HlProtocol final : public VenueProtocol, public gs::Listener {
   void write_clearinghouse(cex::JsonWriter& o, const HlAccount& acc, Nanos now) const;
   [[nodiscard]] std::string_view order_status_text(const gs::SimOrder& o) const;
   [[nodiscard]] common::Price mid(const HlInstrument& inst) const;
+
+  // Native TWAP (hl_twap.cpp): the twapOrder / twapCancel answers, the slice clock, the
+  // userTwapHistory / userTwapSliceFills entries.
+  std::string twap_order(HlAccount& acc, simdjson::dom::element action, Nanos now, int* status);
+  std::string twap_cancel(HlAccount& acc, simdjson::dom::element action, Nanos now, int* status);
+  void run_twaps(Nanos now);
+  void twap_slice(HlTwap& t, Nanos now);
+  void twap_event(const HlTwap& t, std::string_view status, std::string_view description,
+                  Nanos now);
+  [[nodiscard]] std::uint64_t twap_of_order(gs::OrderId id) const noexcept;
 
   void handle_subscribe(HlSession& s, simdjson::dom::element sub, bool subscribe, Nanos now);
   void handle_post(HlSession& s, simdjson::dom::element msg, Nanos now);
@@ -127,6 +167,12 @@ class HlProtocol final : public VenueProtocol, public gs::Listener {
   simdjson::dom::parser info_parser_;
   simdjson::dom::parser ex_parser_;
   bool mids_dirty_ = true;
+  Nanos twap_slice_ns_;
+  std::vector<HlTwap> twaps_;
+  std::uint64_t next_twap_id_ = 1;
+  std::unordered_map<gs::OrderId, std::uint64_t> twap_orders_;  // slice order id -> twapId
+  std::uint64_t slicing_twap_ = 0;  // set while a slice is submitted: its fills are tagged
+  gs::AccountId slicing_account_ = 0;
   std::uint64_t tid_seed_ = 0x9e3779b97f4a7c15ull;
 };
 
