@@ -8,7 +8,6 @@
 
 #include <cctype>
 #include <chrono>
-#include <deque>
 #include <fstream>
 #include <utility>
 
@@ -43,10 +42,191 @@ constexpr std::size_t kMaxQueuedFrames = 1u << 20;
 // lose_response (the server does not know each venue's paths; /info is Hyperliquid's query path).
 bool is_order_request(const HttpRequest& r) { return r.method != "GET" && r.path() != "/info"; }
 
+// ---- write-coalescing stream layer -------------------------------------------------------------
+
+// Sits under websocket::stream. The session appends whole frames with append_text_frame() and
+// they leave in one socket write per io turn (a broadcast tick costs one syscall per session, not
+// one per frame). Beast's own writes (the 101 response, pong, close) pass through
+// async_write_some, which appends in order and completes once those bytes are on the socket, so
+// its close handshake and teardown keep their ordering. At most one socket write is in flight.
+class FlushListener {
+ public:
+  // A write finished: `frames` session frames left (0 and `ec` set on failure).
+  virtual void on_flushed(std::size_t frames, const beast::error_code& ec) = 0;
+
+ protected:
+  ~FlushListener() = default;
+};
+
+template <typename Next>
+class CoalescedStream {
+  // Beast serializes its writes, so one pending write handler at a time; type-erased because
+  // Beast's handlers are move-only.
+  struct PendingHandler {
+    virtual ~PendingHandler() = default;
+    virtual void complete(const beast::error_code& ec, std::size_t n) = 0;
+  };
+  template <typename H>
+  struct PendingHandlerT final : PendingHandler {
+    explicit PendingHandlerT(H&& h) : handler(std::move(h)) {}
+    void complete(const beast::error_code& ec, std::size_t n) override { handler(ec, n); }
+    H handler;
+  };
+
+ public:
+  using executor_type = typename Next::executor_type;
+
+  explicit CoalescedStream(Next&& next) : next_(std::move(next)) {}
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  Next& next_layer() noexcept { return next_; }
+  const Next& next_layer() const noexcept { return next_; }
+
+  // The owner kept alive by in-flight writes and told when they finish. Before any write.
+  void set_owner(std::weak_ptr<void> owner, FlushListener* listener) {
+    owner_ = std::move(owner);
+    listener_ = listener;
+  }
+
+  template <typename Buffers, typename Token>
+  auto async_read_some(const Buffers& buffers, Token&& token) {
+    return next_.async_read_some(buffers, std::forward<Token>(token));
+  }
+
+  template <typename Buffers, typename Token>
+  auto async_write_some(const Buffers& buffers, Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
+        [this](auto handler, const Buffers& bufs) {
+          using H = std::decay_t<decltype(handler)>;
+          const std::size_t n = asio::buffer_size(bufs);
+          if (error_ || n == 0) {
+            // Nothing to hand to the socket: complete now (never stored, so never stranded).
+            asio::post(get_executor(),
+                       beast::bind_front_handler(std::move(handler), error_, std::size_t{0}));
+            return;
+          }
+          beast_n_ = n;
+          const std::size_t at = pending_.size();
+          pending_.resize(at + beast_n_);
+          asio::buffer_copy(asio::buffer(pending_.data() + at, beast_n_), bufs);
+          beast_handler_ = std::make_unique<PendingHandlerT<H>>(std::move(handler));
+          beast_in_pending_ = true;
+          start_write();
+        },
+        token, buffers);
+  }
+
+  // One unmasked FIN text frame (server to client; permessage-deflate is never negotiated).
+  void append_text_frame(std::string_view payload) {
+    const std::size_t n = payload.size();
+    char header[10];
+    std::size_t h = 0;
+    header[h++] = static_cast<char>(0x81);
+    if (n < 126) {
+      header[h++] = static_cast<char>(n);
+    } else if (n <= 0xFFFF) {
+      header[h++] = 126;
+      header[h++] = static_cast<char>((n >> 8) & 0xFF);
+      header[h++] = static_cast<char>(n & 0xFF);
+    } else {
+      header[h++] = 127;
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        header[h++] = static_cast<char>((static_cast<std::uint64_t>(n) >> shift) & 0xFF);
+      }
+    }
+    pending_.append(header, h);
+    pending_.append(payload);
+    ++pending_frames_;
+  }
+
+  // Session frames not yet written (pending plus in flight).
+  [[nodiscard]] std::size_t queued_frames() const noexcept {
+    return pending_frames_ + inflight_frames_;
+  }
+
+  // Drops session frames not yet handed to the socket (kept when Beast bytes are among them).
+  void discard_pending_frames() noexcept {
+    if (beast_in_pending_) return;
+    pending_.clear();
+    pending_frames_ = 0;
+  }
+
+  // Writes what is pending after the current handler returns: everything appended in this io
+  // turn leaves in one write.
+  void flush_soon() {
+    if (writing_ || flush_posted_ || error_ || pending_.empty()) return;
+    flush_posted_ = true;
+    asio::post(get_executor(), [this, keep = owner_.lock()] {
+      flush_posted_ = false;
+      start_write();
+    });
+  }
+
+ private:
+  void start_write() {
+    if (writing_ || error_ || pending_.empty()) return;
+    writing_ = true;
+    out_.swap(pending_);
+    pending_.clear();
+    inflight_frames_ = std::exchange(pending_frames_, 0);
+    beast_in_flight_ = std::exchange(beast_in_pending_, false);
+    asio::async_write(
+        next_, asio::buffer(out_),
+        [this, keep = owner_.lock()](beast::error_code ec, std::size_t) { on_written(ec); });
+  }
+
+  void on_written(beast::error_code ec) {
+    writing_ = false;
+    out_.clear();
+    const std::size_t frames = std::exchange(inflight_frames_, 0);
+    if (ec) {
+      error_ = ec;
+      pending_.clear();
+      pending_frames_ = 0;
+      beast_in_pending_ = false;
+    }
+    if (beast_in_flight_ || (ec && beast_handler_)) {
+      beast_in_flight_ = false;
+      auto h = std::move(beast_handler_);
+      h->complete(ec, ec ? 0 : beast_n_);
+    }
+    if (listener_ != nullptr) listener_->on_flushed(ec ? 0 : frames, ec);
+    if (!ec) start_write();
+  }
+
+  Next next_;
+  std::weak_ptr<void> owner_;
+  FlushListener* listener_ = nullptr;
+  std::string pending_;  // appended, not yet handed to the socket
+  std::string out_;      // the write in flight
+  std::size_t pending_frames_ = 0;
+  std::size_t inflight_frames_ = 0;
+  std::unique_ptr<PendingHandler> beast_handler_;
+  std::size_t beast_n_ = 0;
+  bool beast_in_pending_ = false;
+  bool beast_in_flight_ = false;
+  bool writing_ = false;
+  bool flush_posted_ = false;
+  beast::error_code error_;
+};
+
+template <typename Next>
+void teardown(beast::role_type role, CoalescedStream<Next>& s, beast::error_code& ec) {
+  using beast::websocket::teardown;
+  teardown(role, s.next_layer(), ec);
+}
+
+template <typename Next, typename Handler>
+void async_teardown(beast::role_type role, CoalescedStream<Next>& s, Handler&& handler) {
+  using beast::websocket::async_teardown;
+  async_teardown(role, s.next_layer(), std::forward<Handler>(handler));
+}
+
 // ---- WebSocket session ----------------------------------------------------------------------
 
 template <typename Stream>
 class WsSessionT final : public SessionBase,
+                         public FlushListener,
                          public std::enable_shared_from_this<WsSessionT<Stream>> {
  public:
   WsSessionT(Stream&& stream, Server::Impl& impl, VenueRuntime& venue, std::uint64_t id,
@@ -54,6 +234,7 @@ class WsSessionT final : public SessionBase,
       : ws_(std::move(stream)), impl_(impl), venue_(venue), id_(id), target_(std::move(target)) {}
 
   void start(http::request<http::string_body> req) {
+    ws_.next_layer().set_owner(this->weak_from_this(), this);
     beast::get_lowest_layer(ws_).expires_never();
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(1u << 20);
@@ -66,7 +247,7 @@ class WsSessionT final : public SessionBase,
   std::string_view target() const noexcept override { return target_; }
 
   void send(std::string frame) override {
-    if (closing_ || !open_) return;
+    if (closing_ || !open_ || !ws_.is_open()) return;
     auto& f = venue_.faults;
     // Stale: frames a protocol publishes from on_tick are dropped; answers to a client's own
     // messages (pong, acks, post responses) still go out.
@@ -80,14 +261,15 @@ class WsSessionT final : public SessionBase,
       ++f.counters.truncated_frames;
       frame.resize(frame.size() / 2);
     }
-    queue_.push_back(std::move(frame));
+    auto& out = ws_.next_layer();
+    out.append_text_frame(frame);
     const std::size_t limit = f.slow_consumer_limit > 0 ? f.slow_consumer_limit : kMaxQueuedFrames;
-    if (queue_.size() > limit) {
+    if (out.queued_frames() > limit) {
       ++f.counters.slow_consumer_drops;
       drop();
       return;
     }
-    if (!writing_) do_write();
+    out.flush_soon();
   }
 
   void close() override { reset(); }
@@ -105,14 +287,9 @@ class WsSessionT final : public SessionBase,
   void reset() override {
     if (closing_) return;
     closing_ = true;
-    // A close frame is a write: Beast allows one write at a time, so it waits for the one in
-    // flight (on_write starts it). That write still reads queue_.front().
-    if (writing_) {
-      queue_.erase(queue_.begin() + 1, queue_.end());
-      close_pending_ = true;
-      return;
-    }
-    queue_.clear();
+    // Frames not yet handed to the socket are dropped; the close frame follows the write in
+    // flight (the layer keeps the order).
+    ws_.next_layer().discard_pending_frames();
     start_close();
   }
 
@@ -149,30 +326,9 @@ class WsSessionT final : public SessionBase,
     if (!closing_) do_read();
   }
 
-  void do_write() {
-    writing_ = true;
-    ws_.async_write(asio::buffer(queue_.front()),
-                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->on_write(ec);
-                    });
-  }
-
-  void on_write(beast::error_code ec) {
-    writing_ = false;
-    if (ec) {
-      if (!closing_) drop();
-      if (close_pending_) defer_finish();
-      return;
-    }
-    impl_.stats.ws_frames_out.fetch_add(1, std::memory_order_relaxed);
-    if (!queue_.empty()) queue_.pop_front();
-    if (close_pending_) {
-      close_pending_ = false;
-      start_close();
-      return;
-    }
-    if (closing_) return;
-    if (!queue_.empty()) do_write();
+  void on_flushed(std::size_t frames, const beast::error_code& ec) override {
+    impl_.stats.ws_frames_out.fetch_add(frames, std::memory_order_relaxed);
+    if (ec && !closing_) drop();
   }
 
   void start_close() {
@@ -200,17 +356,14 @@ class WsSessionT final : public SessionBase,
     venue_.protocol->on_ws_close(*this);
   }
 
-  websocket::stream<Stream> ws_;
+  websocket::stream<CoalescedStream<Stream>> ws_;
   Server::Impl& impl_;
   VenueRuntime& venue_;
   std::uint64_t id_;
   std::string target_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> queue_;
-  bool writing_ = false;
   bool open_ = false;
   bool closing_ = false;
-  bool close_pending_ = false;  // reset() while a write was in flight
   bool finished_ = false;
 };
 

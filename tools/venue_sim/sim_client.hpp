@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,12 +34,16 @@ class SimHttpClient {
   }
 
   // One request on the kept-alive connection; status 0 when nothing came back in `timeout`.
-  ClientResponse request(std::string_view method, std::string_view target, std::string body = {},
-                         std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  // `headers`: extra (name, value) pairs, e.g. an API key.
+  ClientResponse request(
+      std::string_view method, std::string_view target, std::string body = {},
+      std::chrono::milliseconds timeout = std::chrono::seconds(5),
+      std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {}) {
     namespace http = boost::beast::http;
     http::request<http::string_body> req(http::string_to_verb(bsv(method)), bsv(target), 11);
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::content_type, "application/json");
+    for (const auto& [k, v] : headers) req.set(bsv(k), bsv(v));
     req.keep_alive(true);
     req.body() = std::move(body);
     req.prepare_payload();

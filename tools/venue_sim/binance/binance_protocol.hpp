@@ -117,6 +117,7 @@ class BinanceProtocol final : public VenueProtocol, public gateways::sim::Listen
   void publish_book(BookFeed& feed, std::int64_t now_ms);
   void flush_user(std::int64_t now_ms);
   void send_user(gateways::sim::AccountId a, const std::string& frame);
+  [[nodiscard]] bool has_user(gateways::sim::AccountId a) const noexcept;
   void add_stream(Session& s, std::string_view name);
 
   VenueContext& ctx_;

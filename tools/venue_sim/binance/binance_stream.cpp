@@ -282,7 +282,21 @@ void BinanceProtocol::send_user(sim::AccountId a, const std::string& frame) {
   }
 }
 
+bool BinanceProtocol::has_user(sim::AccountId a) const noexcept {
+  for (const auto& [id, s] : sessions_) {
+    if (s.user && s.account == a) return true;
+  }
+  return false;
+}
+
 void BinanceProtocol::flush_user(std::int64_t now_ms) {
+  // Most events belong to the synthetic market's accounts, which no user stream watches:
+  // skip rendering them (send_user would send them to nobody).
+  if (user_events_.empty() && touched_positions_.empty()) return;
+  std::erase_if(user_events_, [this](const UserEvent& e) {
+    return !has_user(e.is_fill ? e.fill.account : e.order.account);
+  });
+  std::erase_if(touched_positions_, [this](const auto& kv) { return !has_user(kv.first); });
   // A fill is reported with the order state that follows it: pair each fill with the next order
   // event of the same order (the Exchange reports both for every match), else the kept order.
   std::vector<bool> used(user_events_.size(), false);

@@ -106,6 +106,7 @@ class BybitProtocol final : public VenueProtocol, public gateways::sim::Listener
   void refresh(const Feed& feed, std::uint32_t depth, std::vector<gateways::sim::BookLevel>& bids,
                std::vector<gateways::sim::BookLevel>& asks) const;
   DepthView& view_of(Feed& feed, std::uint32_t depth);
+  [[nodiscard]] bool has_private(gateways::sim::AccountId a) const noexcept;
   void send_private(gateways::sim::AccountId a, std::string_view topic, const std::string& data,
                     std::int64_t now_ms);
   void handle_private_op(Session& s, std::string_view op, std::string_view req_id,

@@ -305,6 +305,16 @@ void BybitProtocol::handle_private_op(Session& s, std::string_view op, std::stri
   s.ws->send(w.take());
 }
 
+// Whether any authenticated private session of `a` is open: the synthetic market's own
+// accounts have none, and rendering their order/fill/position frames for nobody was most of a
+// busy tick.
+bool BybitProtocol::has_private(sim::AccountId a) const noexcept {
+  for (const auto& [id, s] : sessions_) {
+    if (s.is_private && s.authed && s.account == a) return true;
+  }
+  return false;
+}
+
 void BybitProtocol::send_private(sim::AccountId a, std::string_view topic, const std::string& data,
                                  std::int64_t now_ms) {
   std::string frame;
@@ -359,6 +369,7 @@ void BybitProtocol::on_trade(InstrumentId id, common::Price price, common::Qty q
 }
 
 void BybitProtocol::on_order(const sim::SimOrder& o) {
+  if (!has_private(o.account)) return;
   cex::JsonWriter w;
   write_order(w, o);
   std::string data = w.take();
@@ -367,6 +378,10 @@ void BybitProtocol::on_order(const sim::SimOrder& o) {
 }
 
 void BybitProtocol::on_fill(const sim::SimFill& f) {
+  if (!has_private(f.account)) {
+    ++exec_seq_;  // the execution seq counts every fill, listened to or not
+    return;
+  }
   const sim::SimOrder* o = exchange_.find_order(f.account, f.order_id);
   const auto value = common::notional(f.price, f.qty);
   cex::JsonWriter w;
@@ -401,6 +416,7 @@ void BybitProtocol::on_fill(const sim::SimFill& f) {
 }
 
 void BybitProtocol::on_position(sim::AccountId a, InstrumentId id, const sim::SimPosition& p) {
+  if (!has_private(a)) return;
   cex::JsonWriter w;
   write_position(w, a, id, p.side);
   std::string data = w.take();

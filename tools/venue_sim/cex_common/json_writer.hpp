@@ -106,7 +106,13 @@ class JsonWriter {
   }
   void quote(std::string_view s) {
     out_.push_back('"');
-    for (const char c : s) {
+    // Runs of characters that need no escape are appended whole (most strings are one run).
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+      out_.append(s.data() + run, i - run);
+      run = i + 1;
       switch (c) {
         case '"':
           out_ += "\\\"";
@@ -129,11 +135,10 @@ class JsonWriter {
             out_ += "\\u00";
             out_.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xF]);
             out_.push_back(kHex[static_cast<unsigned char>(c) & 0xF]);
-          } else {
-            out_.push_back(c);
           }
       }
     }
+    out_.append(s.data() + run, s.size() - run);
     out_.push_back('"');
   }
 

@@ -103,6 +103,10 @@ class CoinbaseProtocol final : public VenueProtocol, public gateways::sim::Liste
   std::unordered_map<std::uint64_t, Session> sessions_;
   mutable std::map<std::string, std::shared_ptr<const gateways::coinbase::EcKey>> keys_;
   Nanos last_now_ = 0;
+  // rfc3339 of the last `now` a frame was stamped with (a tick stamps every session's frame
+  // with the same time: formatted once).
+  Nanos stamp_ns_ = -1;
+  std::string stamp_;
 };
 
 }  // namespace peregrine::venue_sim::coinbase

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "tools/venue_sim/coinbase/coinbase_protocol.hpp"
 
@@ -31,9 +32,23 @@ void CoinbaseProtocol::send(Session& s, std::string_view channel, const std::str
                             Nanos now, bool skip, bool duplicate) {
   if (skip) ++s.next_seq;
   const std::uint64_t seq = s.next_seq++;
-  std::string frame = "{\"channel\":\"" + std::string(channel) + "\",\"client_id\":\"\"," +
-                      "\"timestamp\":\"" + cex::rfc3339(now) +
-                      "\",\"sequence_num\":" + std::to_string(seq) + ",\"events\":" + events + "}";
+  if (now != stamp_ns_) {
+    stamp_ns_ = now;
+    stamp_ = cex::rfc3339(now);
+  }
+  char seq_text[24];
+  const auto seq_end = std::to_chars(seq_text, seq_text + sizeof seq_text, seq).ptr;
+  std::string frame;
+  frame.reserve(events.size() + channel.size() + stamp_.size() + 96);
+  frame += "{\"channel\":\"";
+  frame += channel;
+  frame += "\",\"client_id\":\"\",\"timestamp\":\"";
+  frame += stamp_;
+  frame += "\",\"sequence_num\":";
+  frame.append(seq_text, seq_end);
+  frame += ",\"events\":";
+  frame += events;
+  frame += '}';
   if (duplicate) s.ws->send(frame);
   s.ws->send(std::move(frame));
 }
