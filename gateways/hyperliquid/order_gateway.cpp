@@ -540,24 +540,7 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
     return;
   }
   switch (r.kind) {
-    case ReqKind::kOrder: {
-      const ActionStatus* st = er.status_for(0, 1);
-      if (st == nullptr) {
-        counters_.parse_errors.add();
-        on_unknown_outcome(r);
-        return;
-      }
-      if (st->kind == ActionStatusKind::kError && st->reject == RejectReason::kBadNonce &&
-          r.attempts == 0) {
-        nonces_.skip_to(r.nonce + 1);
-        ++r.attempts;
-        counters_.retries.add();
-        hl_counters_.nonce_retries.add();
-        if (send_action(r)) return;
-      }
-      apply_order_status(r, *st, resp);
-      break;
-    }
+    case ReqKind::kOrder:
     case ReqKind::kTwapOrder:
     case ReqKind::kTwapCancel: {
       const ActionStatus* st = er.status_for(0, 1);
@@ -574,7 +557,9 @@ void HlOrderGateway::on_exchange_response(Request& r, const HttpResponse& resp) 
         hl_counters_.nonce_retries.add();
         if (send_action(r)) return;
       }
-      if (r.kind == ReqKind::kTwapOrder) {
+      if (r.kind == ReqKind::kOrder) {
+        apply_order_status(r, *st, resp);
+      } else if (r.kind == ReqKind::kTwapOrder) {
         apply_twap_status(r, *st, resp);
       } else {
         apply_twap_cancel_status(r, *st, resp);

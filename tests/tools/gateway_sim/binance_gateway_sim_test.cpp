@@ -306,16 +306,7 @@ TEST(BinanceGatewaySim, OrderRoundTrips) {
 TEST(BinanceGatewaySim, FirstAnswerCarriesTheCreateTimingsWithTheUserStreamOn) {
   BnStack s({.md = false, .orders = true});
   ASSERT_TRUE(s.order_ready());
-  const Price bid = s.best(true);
-  for (std::uint64_t n = 1; n <= 10; ++n) {
-    auto in = s.intent(cid(100 + n), common::Side::kBuy,
-                       bid - usd(500 + static_cast<std::int64_t>(n)), "0.002");
-    in.ts_recv = s.clock.now_ns();  // as the core stamps an intent it hands to a gateway
-    s.submit(in);
-    ASSERT_TRUE(s.until([&] { return s.view.has_status(in.cloid, OrderStatus::kNew); }))
-        << s.view.trail(in.cloid);
-    EXPECT_TRUE(s.view.first_answer_timed(in.cloid, in.ts_recv)) << n;
-  }
+  expect_timed_first_answers(s, cid);
   // Each order was reported by both the stream and the REST answer; the second was dropped.
   EXPECT_GE(s.order->counters().duplicates.get(), 10u);
 }

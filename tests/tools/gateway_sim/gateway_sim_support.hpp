@@ -403,4 +403,20 @@ inline bool book_matches_truth(const std::function<int()>& step, Admin& admin,
   return false;
 }
 
+// Issue #6 with the private stream on (Binance and Bybit stacks): ten resting buys below the
+// bid, each acknowledged, and the core's first word on each carries the create's timings.
+template <typename Stack, typename CidFn>
+void expect_timed_first_answers(Stack& s, CidFn cid) {
+  const common::Price bid = s.best(true);
+  for (std::uint64_t n = 1; n <= 10; ++n) {
+    auto in = s.intent(cid(100 + n), common::Side::kBuy,
+                       bid - usd(500 + static_cast<std::int64_t>(n)), "0.002");
+    in.ts_recv = s.clock.now_ns();  // as the core stamps an intent it hands to a gateway
+    s.submit(in);
+    ASSERT_TRUE(s.until([&] { return s.view.has_status(in.cloid, common::OrderStatus::kNew); }))
+        << s.view.trail(in.cloid);
+    EXPECT_TRUE(s.view.first_answer_timed(in.cloid, in.ts_recv)) << n;
+  }
+}
+
 }  // namespace peregrine::gwsim

@@ -14,8 +14,6 @@ namespace {
 namespace hlg = gateways::hyperliquid;
 using simdjson::dom::element;
 
-constexpr std::string_view kDeserializeError =
-    "Failed to deserialize the JSON body into the target type";
 constexpr std::string_view kNeverPlaced = "Order was never placed, already canceled, or filled.";
 constexpr std::int64_t kMinScheduleDelayMs = 5000;
 

@@ -7,9 +7,6 @@ namespace peregrine::venue_sim::hl {
 
 namespace {
 
-constexpr std::string_view kDeserializeError =
-    "Failed to deserialize the JSON body into the target type";
-
 std::int64_t ms(Nanos ns) { return ns / 1'000'000; }
 
 }  // namespace

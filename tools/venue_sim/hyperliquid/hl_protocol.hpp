@@ -34,6 +34,10 @@ namespace peregrine::venue_sim {
 
 namespace peregrine::venue_sim::hl {
 
+// The venue's answer to a body it cannot deserialize (/info and /exchange alike).
+inline constexpr std::string_view kDeserializeError =
+    "Failed to deserialize the JSON body into the target type";
+
 namespace gs = gateways::sim;
 
 struct HlInstrument {

@@ -25,8 +25,6 @@ namespace {
 namespace hlg = gateways::hyperliquid;
 using simdjson::dom::element;
 
-constexpr std::string_view kDeserializeError =
-    "Failed to deserialize the JSON body into the target type";
 constexpr std::string_view kTwapNeverPlaced = "TWAP was never placed, already canceled, or filled.";
 constexpr std::int64_t kMinMinutes = 5;
 constexpr std::int64_t kMaxMinutes = 1440;
