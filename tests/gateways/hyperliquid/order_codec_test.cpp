@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "gateways/hyperliquid/order_codec_fixture.hpp"
+
 // Counts heap allocations while g_count_allocs is set, to prove the hot path allocates nothing.
 namespace {
 std::atomic<bool> g_count_allocs{false};
@@ -34,122 +36,13 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 namespace peregrine::gateways::hyperliquid {
 namespace {
 
+using namespace codec_test;  // NOLINT: the shared fixture of the codec tests
 using common::ClientOrderId;
 using common::Money;
 using common::OrderStatus;
 using common::Price;
 using common::Qty;
 using common::RejectReason;
-
-constexpr std::string_view kCloid = "0x1234567890abcdef1234567890abcdef";
-
-// Fixtures: the venue doc's real examples (hyperliquid.md sections 8-10), wrapped where needed.
-constexpr std::string_view kResting =
-    R"({"status":"ok","response":{"type":"order","data":{"statuses":[{"resting":{"oid":77738308}}]}}})";
-constexpr std::string_view kFilled =
-    R"({"status":"ok","response":{"type":"order","data":{"statuses":[{"filled":{"totalSz":"0.02","avgPx":"1891.4","oid":77747314}}]}}})";
-constexpr std::string_view kMixedBatch =
-    R"({"status":"ok","response":{"type":"order","data":{"statuses":[)"
-    R"({"resting":{"oid":77738308,"cloid":"0x1234567890abcdef1234567890abcdef"}},)"
-    R"({"filled":{"totalSz":"0.02","avgPx":"1891.4","oid":77747314,"cloid":"0x1234567890abcdef1234567890abcdef"}},)"
-    R"({"error":"Order must have minimum value of $10."},"waitingForFill","waitingForTrigger"]}}})";
-constexpr std::string_view kCancel =
-    R"({"status":"ok","response":{"type":"cancel","data":{"statuses":["success",)"
-    R"({"error":"Order was never placed, already canceled, or filled."}]}}})";
-constexpr std::string_view kDefault = R"({"status":"ok","response":{"type":"default"}})";
-constexpr std::string_view kTwapRunning =
-    R"({"status":"ok","response":{"type":"twapOrder","data":{"status":{"running":{"twapId":77738308}}}}})";
-constexpr std::string_view kTwapError =
-    R"x({"status":"ok","response":{"type":"twapOrder","data":{"status":{"error":"Invalid TWAP duration: 1 min(s)"}}}})x";
-constexpr std::string_view kTwapCancel =
-    R"({"status":"ok","response":{"type":"twapCancel","data":{"status":"success"}}})";
-constexpr std::string_view kTopLevelErr =
-    R"({"status":"err","response":"L1 error: User or API Wallet 0x0123456789abcdef0123456789abcdef01234567 does not exist."})";
-constexpr std::string_view kPostAction =
-    R"({"channel":"post","data":{"id":256,"response":{"type":"action","payload":{"status":"ok","response":{"type":"order","data":{"statuses":[{"resting":{"oid":88383}}]}}}}}})";
-constexpr std::string_view kPostInfo =
-    R"({"channel":"post","data":{"id":123,"response":{"type":"info","payload":{"type":"l2Book","data":{"coin":"ETH","time":1,"levels":[[],[]]}}}}})";
-constexpr std::string_view kPostError =
-    R"({"channel":"post","data":{"id":9,"response":{"type":"error","payload":"Post only order would have immediately matched, bbo was 1.0@2.0"}}})";
-constexpr std::string_view kOrderUpdates =
-    R"({"channel":"orderUpdates","data":[{"order":{"coin":"BTC","side":"B","limitPx":"29792.0","sz":"0.01",)"
-    R"("oid":91490942,"timestamp":1681247412573,"origSz":"0.03","cloid":"0x1234567890abcdef1234567890abcdef"},)"
-    R"("status":"open","statusTimestamp":1681247412600},)"
-    R"({"statusTimestamp":1681247412700,"status":"badAloPxRejected","order":{"sz":"1.5","coin":"ETH","side":"A",)"
-    R"("limitPx":"2412.7","oid":1,"timestamp":1681247412000,"origSz":"1.5"}}]})";
-constexpr std::string_view kWsFill =
-    R"({"coin":"AVAX","px":"18.435","sz":"93.53","side":"B","time":1681222254710,"startPosition":"26.86",)"
-    R"("dir":"Open Long","closedPnl":"0.0","hash":"0xa166","oid":90542681,"crossed":false,"fee":"0.01",)"
-    R"("feeToken":"USDC","builderFee":"0.01","tid":118906512037719,"cloid":"0x1234567890abcdef1234567890abcdef"})";
-constexpr std::string_view kMeta =
-    R"({"universe":[{"name":"BTC","szDecimals":5,"maxLeverage":50},{"name":"HPOS","szDecimals":0,"maxLeverage":3,)"
-    R"("onlyIsolated":true},{"name":"OLD","szDecimals":1,"maxLeverage":3,"isDelisted":true,"marginMode":"strictIsolated"}],)"
-    R"("marginTables":[[50,{"description":"","marginTiers":[{"lowerBound":"0.0","maxLeverage":50}]}]],"collateralToken":0})";
-constexpr std::string_view kCtx =
-    R"({"dayNtlVlm":"1169046.29406","funding":"0.0000125","impactPxs":["14.3047","14.3444"],"markPx":"14.3161",)"
-    R"("midPx":"14.314","openInterest":"688.11","oraclePx":"14.32","premium":"0.00031774","prevDayPx":"15.322"})";
-constexpr std::string_view kCtxNullMid =
-    R"({"funding":"-0.000000123456","impactPxs":null,"markPx":"1.5","midPx":null,"oraclePx":"1.4","premium":null})";
-constexpr std::string_view kClearinghouse =
-    R"({"assetPositions":[{"position":{"coin":"ETH","szi":"0.0335","entryPx":"2986.3","leverage":{"type":"isolated",)"
-    R"("value":20,"rawUsd":"-95.059824"},"liquidationPx":"2866.26936529","marginUsed":"4.967826","maxLeverage":50,)"
-    R"("positionValue":"100.02765","returnOnEquity":"-0.0026789","unrealizedPnl":"-0.0134","cumFunding":{"allTime":)"
-    R"("514.085417","sinceChange":"0.0","sinceOpen":"0.0"}},"type":"oneWay"},{"position":{"coin":"DOGE","szi":"-100",)"
-    R"("entryPx":null,"leverage":{"type":"cross","value":5},"liquidationPx":null,"marginUsed":"1","positionValue":"30",)"
-    R"("unrealizedPnl":"0.5"},"type":"oneWay"}],"crossMaintenanceMarginUsed":"0.0","crossMarginSummary":{"accountValue":)"
-    R"("13104.514502","totalMarginUsed":"0.0","totalNtlPos":"0.0","totalRawUsd":"13104.514502"},"marginSummary":)"
-    R"({"accountValue":"13109.482328","totalMarginUsed":"4.967826","totalNtlPos":"100.02765","totalRawUsd":"13009.454678"},)"
-    R"("time":1708622398623,"withdrawable":"13104.514502"})";
-constexpr std::string_view kOpenOrders =
-    R"([{"coin":"BTC","limitPx":"29792.0","oid":91490942,"side":"A","sz":"0.0","timestamp":1681247412573,)"
-    R"("origSz":"0.5","cloid":"0x1234567890abcdef1234567890abcdef","reduceOnly":true},)"
-    R"({"coin":"ETH","limitPx":"2000","oid":7,"side":"B","sz":"1","timestamp":1,"origSz":"1"}])";
-constexpr std::string_view kFrontendOpenOrders =
-    R"([{"coin":"BTC","isPositionTpsl":false,"isTrigger":true,"limitPx":"29000.0","oid":5,"orderType":"Stop Market",)"
-    R"("origSz":"0.1","reduceOnly":true,"side":"A","sz":"0.1","timestamp":1681247412573,"triggerCondition":)"
-    R"("Price below 29500","triggerPx":"29500.0","tif":null,"children":[{"coin":"BTC"}],"cloid":null},)"
-    R"({"coin":"ETH","isPositionTpsl":false,"isTrigger":false,"limitPx":"2000","oid":6,"orderType":"Limit","origSz":"2",)"
-    R"("reduceOnly":false,"side":"B","sz":"2","timestamp":2,"triggerCondition":"N/A","triggerPx":"0.0","tif":"Alo"}])";
-constexpr std::string_view kOrderStatus =
-    R"({"status":"order","order":{"order":{"coin":"ETH","side":"A","limitPx":"2412.7","sz":"0.0","oid":1,)"
-    R"("timestamp":1724361546000,"triggerCondition":"N/A","isTrigger":false,"triggerPx":"0.0","children":[],)"
-    R"("isPositionTpsl":false,"reduceOnly":true,"orderType":"Market","origSz":"0.0076","tif":"FrontendMarket",)"
-    R"("cloid":null},"status":"filled","statusTimestamp":1724361546645}})";
-
-common::Instrument make_instrument(std::string_view symbol) {
-  common::Instrument i;
-  i.venue = common::VenueId::kHyperliquid;
-  EXPECT_TRUE(i.symbol.assign(symbol));
-  EXPECT_TRUE(i.asset.assign(symbol));
-  i.tick = *Price::parse("0.001");
-  i.lot = *Qty::parse("0.00001");
-  return i;
-}
-
-class OrderCodecTest : public ::testing::Test {
- protected:
-  OrderCodecTest() {
-    btc_ = *registry_.add(make_instrument("BTC"));
-    eth_ = *registry_.add(make_instrument("ETH"));
-    avax_ = *registry_.add(make_instrument("AVAX"));
-  }
-  ExchangeResponse exchange(std::string_view body) {
-    const auto r = parser_.parse_exchange_unpadded(body);
-    EXPECT_TRUE(r.ok()) << body << " -> " << to_string(r.error());
-    return r.ok() ? *r : ExchangeResponse{};
-  }
-  ExecFrameKind ws(std::string_view frame, common::Nanos ts = 11) {
-    const auto r = parser_.parse_ws_unpadded(frame, ts);
-    EXPECT_TRUE(r.ok()) << frame << " -> " << to_string(r.error());
-    return r.ok() ? *r : ExecFrameKind::kHello;
-  }
-  static ClientOrderId cloid() { return *ClientOrderId::parse_cloid(kCloid); }
-
-  common::InstrumentRegistry registry_;
-  common::InstrumentId btc_, eth_, avax_;
-  ExecParser parser_{registry_};
-  InfoParser info_{registry_};
-};
 
 TEST_F(OrderCodecTest, RestingAndFilled) {
   auto r = exchange(kResting);
@@ -385,20 +278,6 @@ TEST_F(OrderCodecTest, OrderUpdates) {
   EXPECT_EQ(parser_.counters().unknown_coin.load(), 1u);
 }
 
-void expect_ws_fill(const common::Fill& f, common::InstrumentId avax) {
-  EXPECT_EQ(f.instrument, avax);
-  EXPECT_EQ(f.price, *Price::parse("18.435"));
-  EXPECT_EQ(f.qty, *Qty::parse("93.53"));
-  EXPECT_EQ(f.side, common::Side::kBuy);
-  EXPECT_EQ(f.ts_venue, 1681222254710'000'000);
-  EXPECT_EQ(f.venue_seq, 1681222254710u);
-  EXPECT_EQ(f.venue_order_id, common::VenueOrderId::from_int(90542681));
-  EXPECT_EQ(f.fill_id, 118906512037719u);
-  EXPECT_EQ(f.fee, *Money::parse("0.01"));
-  EXPECT_EQ(f.liquidity, common::Liquidity::kMaker);
-  EXPECT_EQ(f.cloid, *ClientOrderId::parse_cloid(kCloid));
-}
-
 TEST_F(OrderCodecTest, UserFillsAndUserEvents) {
   const std::string snapshot =
       R"({"channel":"userFills","data":{"isSnapshot":true,"user":"0xabc","fills":[)" +
@@ -544,129 +423,6 @@ TEST_F(OrderCodecTest, ControlFrames) {
             ExecFrameKind::kVenueError);
   EXPECT_EQ(parser_.venue_error(), "too many pending post requests id=1234");
   EXPECT_EQ(parser_.counters().venue_errors.load(), 1u);
-}
-
-TEST_F(OrderCodecTest, InfoMeta) {
-  const auto r = info_.parse_meta(kMeta);
-  ASSERT_TRUE(r.ok()) << to_string(r.error());
-  ASSERT_EQ(r->size(), 3u);
-  EXPECT_EQ((*r)[0].name, "BTC");
-  EXPECT_EQ((*r)[0].asset, 0);
-  EXPECT_EQ((*r)[0].size_decimals, 5);
-  EXPECT_EQ((*r)[0].max_leverage, 50u);
-  EXPECT_TRUE((*r)[1].only_isolated);
-  EXPECT_EQ((*r)[2].asset, 2);
-  EXPECT_TRUE((*r)[2].is_delisted);
-  EXPECT_FALSE((*r)[0].is_delisted);
-}
-
-TEST_F(OrderCodecTest, InfoMetaAndAssetCtxs) {
-  const std::string body = R"([{"universe":[{"name":"A","szDecimals":2,"maxLeverage":3},)"
-                           R"({"name":"B","szDecimals":0,"maxLeverage":5}]},[)" +
-                           std::string(kCtx) + "," + std::string(kCtxNullMid) + "]]";
-  const auto r = info_.parse_meta_and_asset_ctxs(body);
-  ASSERT_TRUE(r.ok()) << to_string(r.error());
-  ASSERT_EQ(r->universe.size(), 2u);
-  ASSERT_EQ(r->ctxs.size(), 2u);
-  EXPECT_EQ(r->ctxs[0].mark_price, *Price::parse("14.3161"));
-  EXPECT_TRUE(r->ctxs[0].has_mid);
-  EXPECT_EQ(r->ctxs[0].mid_price, *Price::parse("14.314"));
-  EXPECT_EQ(r->ctxs[0].oracle_price, *Price::parse("14.32"));
-  EXPECT_EQ(r->ctxs[0].funding, *common::Rate::parse("0.0000125"));
-  EXPECT_FALSE(r->ctxs[1].has_mid);
-  EXPECT_EQ(r->ctxs[1].funding, *common::Rate::parse("-0.00000012"));  // truncated
-  // ctx count must match the universe.
-  const auto bad =
-      info_.parse_meta_and_asset_ctxs(R"([{"universe":[]},[)" + std::string(kCtx) + "]]");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error(), CodecError::kBadValue);
-}
-
-TEST_F(OrderCodecTest, InfoClearinghouseState) {
-  const auto r = info_.parse_clearinghouse_state(kClearinghouse);
-  ASSERT_TRUE(r.ok()) << to_string(r.error());
-  ASSERT_EQ(r->positions.size(), 2u);
-  const PositionInfo& p = r->positions[0];
-  EXPECT_EQ(p.coin, "ETH");
-  EXPECT_EQ(p.instrument, eth_);
-  EXPECT_EQ(p.size, *Qty::parse("0.0335"));
-  EXPECT_TRUE(p.has_entry_price);
-  EXPECT_EQ(p.entry_price, *Price::parse("2986.3"));
-  EXPECT_EQ(p.unrealized_pnl, *Money::parse("-0.0134"));
-  EXPECT_EQ(p.leverage_type, LeverageType::kIsolated);
-  EXPECT_EQ(p.leverage, 20u);
-  EXPECT_EQ(p.liquidation_price, *Price::parse("2866.26936529"));
-  const PositionInfo& q = r->positions[1];
-  EXPECT_FALSE(q.instrument.valid());
-  EXPECT_TRUE(q.size.is_negative());
-  EXPECT_FALSE(q.has_entry_price);
-  EXPECT_FALSE(q.has_liquidation_price);
-  EXPECT_EQ(q.leverage_type, LeverageType::kCross);
-  EXPECT_EQ(info_.unknown_coins(), 1u);
-  EXPECT_EQ(r->account_value, *Money::parse("13109.482328"));
-  EXPECT_EQ(r->total_margin_used, *Money::parse("4.967826"));
-  EXPECT_EQ(r->withdrawable, *Money::parse("13104.514502"));
-  EXPECT_EQ(r->ts_venue, 1708622398623'000'000);
-}
-
-TEST_F(OrderCodecTest, InfoOpenOrders) {
-  auto r = info_.parse_open_orders(kOpenOrders);
-  ASSERT_TRUE(r.ok()) << to_string(r.error());
-  ASSERT_EQ(r->size(), 2u);
-  const OpenOrderInfo& o = (*r)[0];
-  EXPECT_EQ(o.instrument, btc_);
-  EXPECT_EQ(o.side, common::Side::kSell);
-  EXPECT_EQ(o.limit_price, *Price::parse("29792"));
-  EXPECT_TRUE(o.size.is_zero());
-  EXPECT_EQ(o.orig_size, *Qty::parse("0.5"));
-  EXPECT_EQ(o.oid, common::VenueOrderId::from_int(91490942));
-  EXPECT_TRUE(o.has_cloid);
-  EXPECT_EQ(o.cloid, cloid());
-  EXPECT_TRUE(o.reduce_only);
-  EXPECT_EQ(o.ts_venue, 1681247412573'000'000);
-  EXPECT_FALSE((*r)[1].has_cloid);
-
-  r = info_.parse_open_orders(kFrontendOpenOrders);
-  ASSERT_TRUE(r.ok()) << to_string(r.error());
-  ASSERT_EQ(r->size(), 2u);
-  EXPECT_TRUE((*r)[0].is_trigger);
-  EXPECT_EQ((*r)[0].trigger_price, *Price::parse("29500"));
-  EXPECT_EQ((*r)[0].order_type, "Stop Market");
-  EXPECT_EQ((*r)[0].trigger_condition, "Price below 29500");
-  EXPECT_EQ((*r)[0].tif, "");
-  EXPECT_FALSE((*r)[0].has_cloid);
-  EXPECT_EQ((*r)[1].tif, "Alo");
-  EXPECT_EQ((*r)[1].order_type, "Limit");
-  EXPECT_TRUE(info_.parse_open_orders("[]")->empty());
-}
-
-TEST_F(OrderCodecTest, InfoOrderStatus) {
-  auto r = info_.parse_order_status(kOrderStatus);
-  ASSERT_TRUE(r.ok()) << to_string(r.error());
-  EXPECT_TRUE(r->found);
-  EXPECT_EQ(r->status_text, "filled");
-  EXPECT_EQ(r->status.status, OrderStatus::kFilled);
-  EXPECT_EQ(r->status_ts, 1724361546645'000'000);
-  EXPECT_EQ(r->order.instrument, eth_);
-  EXPECT_EQ(r->order.orig_size, *Qty::parse("0.0076"));
-  EXPECT_EQ(r->order.tif, "FrontendMarket");
-  EXPECT_EQ(r->order.order_type, "Market");
-  EXPECT_TRUE(r->order.reduce_only);
-  r = info_.parse_order_status(R"({"status":"unknownOid"})");
-  ASSERT_TRUE(r.ok());
-  EXPECT_FALSE(r->found);
-  EXPECT_FALSE(info_.parse_order_status(R"({"status":"weird"})").ok());
-}
-
-TEST_F(OrderCodecTest, InfoUserFills) {
-  const std::string body = "[" + std::string(kWsFill) +
-                           R"(,{"coin":"@107","px":"21","sz":"1","side":"A","time":2,"oid":1,)"
-                           R"("crossed":true,"fee":"0.1","feeToken":"HYPE","tid":9}])";
-  const auto r = info_.parse_user_fills(body);
-  ASSERT_TRUE(r.ok()) << to_string(r.error());
-  ASSERT_EQ(r->size(), 1u);  // the spot fill has no instrument here
-  expect_ws_fill((*r)[0], avax_);
-  EXPECT_EQ(info_.unknown_coins(), 1u);
 }
 
 TEST_F(OrderCodecTest, MalformedInputsAreErrorsAndCounted) {
