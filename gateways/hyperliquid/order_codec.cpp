@@ -510,17 +510,25 @@ CodecError ExecParser::parse_fills(od::value& v, Nanos ts_recv) noexcept {
     common::Fill& fill = fills_[fill_count_];
     fill = common::Fill{};
     std::string_view coin;
-    PEREGRINE_HL_TRY(parse_wire_fill(item, coin, fill, fill_twap_ids_[fill_count_]));
-    fill.instrument = coins.find(coin);
-    if (!fill.instrument.valid()) {
-      bump(counters_.unknown_coin);
-      return kOk;
-    }
-    fill.ts_recv = ts_recv;
-    ++fill_count_;
-    bump(counters_.fills);
+    std::uint64_t twap_id = 0;
+    PEREGRINE_HL_TRY(parse_wire_fill(item, coin, fill, twap_id));
+    keep_fill(coins.find(coin), ts_recv, twap_id);
     return kOk;
   });
+}
+
+void ExecParser::keep_fill(common::InstrumentId instrument, Nanos ts_recv,
+                           std::uint64_t twap_id) noexcept {
+  if (!instrument.valid()) {
+    bump(counters_.unknown_coin);
+    return;
+  }
+  common::Fill& fill = fills_[fill_count_];
+  fill.instrument = instrument;
+  fill.ts_recv = ts_recv;
+  fill_twap_ids_[fill_count_] = twap_id;
+  ++fill_count_;
+  bump(counters_.fills);
 }
 
 // [{"fill":{WsFill},"twapId":N}]
@@ -541,15 +549,7 @@ CodecError ExecParser::parse_twap_slice_fills(od::value& v, Nanos ts_recv) noexc
     }));
     if (seen != 3u) return CodecError::kMissingField;
     if (outer_id == 0 || (inner_id != 0 && inner_id != outer_id)) return CodecError::kBadValue;
-    fill.instrument = coins.find(coin);
-    if (!fill.instrument.valid()) {
-      bump(counters_.unknown_coin);
-      return kOk;
-    }
-    fill.ts_recv = ts_recv;
-    fill_twap_ids_[fill_count_] = outer_id;
-    ++fill_count_;
-    bump(counters_.fills);
+    keep_fill(coins.find(coin), ts_recv, outer_id);
     return kOk;
   });
 }

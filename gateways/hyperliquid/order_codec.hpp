@@ -227,6 +227,9 @@ class ExecParser {
   CodecError parse_order_updates(simdjson::ondemand::value& data, common::Nanos ts_recv) noexcept;
   CodecError parse_fills(simdjson::ondemand::value& v, common::Nanos ts_recv) noexcept;
   CodecError parse_twap_slice_fills(simdjson::ondemand::value& v, common::Nanos ts_recv) noexcept;
+  // Keeps fills_[fill_count_] (already parsed) as the next fill, or counts its unknown coin.
+  void keep_fill(common::InstrumentId instrument, common::Nanos ts_recv,
+                 std::uint64_t twap_id) noexcept;
   CodecError parse_twap_history(simdjson::ondemand::value& v) noexcept;
   CodecError parse_non_user_cancels(simdjson::ondemand::value& v, common::Nanos ts_recv) noexcept;
   void clear_outputs() noexcept;
